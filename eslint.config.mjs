@@ -1,0 +1,26 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'demo/dist/', '.perflens/', '.vscode-test/', 'test/fixtures/', '**/*.cjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', Buffer: 'readonly', __dirname: 'readonly' },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Pure analysis: no I/O, no VS Code. Keeps it testable alone and reusable by webviews.
+    files: ['server/analysis/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['fs', 'node:fs', 'fs/*', 'node:fs/*', 'net', 'node:net', 'child_process', 'node:child_process', 'ws', 'vscode', 'http', 'node:http'], message: 'server/analysis is pure: pass data in, do I/O elsewhere.' },
+      ] }],
+    },
+  },
+);

@@ -1,0 +1,31 @@
+// Builds everything the project runs: the profiler server / CLI bundle and the demo service.
+// Usage: node scripts/build.mjs [--skip-demo]
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: 'linked',
+  packages: 'external',
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+await build({
+  ...common,
+  entryPoints: { server: 'server/cli/main.ts', loadWorker: 'server/load/loadWorker.ts' },
+  outdir: 'dist',
+  banner: { js: '#!/usr/bin/env node' },
+});
+chmodSync(join(root, 'dist/server.js'), 0o755);
+
+if (!process.argv.includes('--skip-demo')) {
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'demo')], { stdio: 'inherit' });
+}
