@@ -1,0 +1,55 @@
+import type { LoadSummary } from '../load/loadTypes';
+
+/** Bump when a field changes meaning or disappears; adding fields does not need a bump. */
+export const REPORT_VERSION = 1;
+
+export interface FunctionCost {
+  name: string;
+  /** Original source path (absolute) when a source map resolves it, else the script's path or URL. */
+  file: string;
+  /** 1-based line in `file`. */
+  line: number;
+  /** 1-based column in `file`. */
+  column: number;
+  selfMs: number;
+  totalMs: number;
+  /** selfMs / profile duration. */
+  selfShare: number;
+  totalShare: number;
+  /** Samples whose top frame is this function. */
+  samples: number;
+  /** True when `file`/`line` come from a source map. */
+  mapped: boolean;
+}
+
+export interface LineCost {
+  file: string;
+  /** 1-based. */
+  line: number;
+  selfMs: number;
+  selfShare: number;
+  samples: number;
+  mapped: boolean;
+  /** The function the line belongs to (its name), for display. */
+  functionName: string;
+}
+
+export interface ProfileReport {
+  version: typeof REPORT_VERSION;
+  /** What was profiled: a command line, a PID, an inspector URL or a file name. */
+  target: string;
+  /** Present when load was generated during profiling. */
+  load?: LoadSummary;
+  profile: {
+    durationMs: number;
+    samples: number;
+    /** Mean interval between samples, µs. */
+    samplingIntervalUs: number;
+    /** Share of the duration spent idle. */
+    idleShare: number;
+  };
+  functions: FunctionCost[];
+  lines: LineCost[];
+  /** Things the user should know: missing source maps, approximated lines, a target that died. */
+  warnings: string[];
+}

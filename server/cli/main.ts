@@ -1,0 +1,49 @@
+import { CliError, ExitCode } from './cliError';
+import { profileCommand, profileHelp } from './profileCommand';
+import { summarizeCommand, summarizeHelp } from './summarizeCommand';
+
+const usage = `PerfLens: find and fix performance problems in a Node.js service.
+
+Usage: perflens <command> [options]
+
+Commands:
+  profile     put load on an endpoint while the CPU profiler samples the service; print hot functions and lines
+  summarize   print the hot functions and lines of a .cpuprofile file
+
+Run \`perflens <command> --help\` for a command's options.
+`;
+
+const commands: Record<string, { run(argv: string[]): Promise<number>; help: string }> = {
+  profile: { run: profileCommand, help: profileHelp },
+  summarize: { run: summarizeCommand, help: summarizeHelp },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage);
+    return name ? ExitCode.ok : ExitCode.usage;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`perflens: unknown command ${JSON.stringify(name)}\n\n${usage}`);
+    return ExitCode.usage;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof CliError) {
+      process.stderr.write(`perflens: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+    } else {
+      const e = err as Error;
+      process.stderr.write(`perflens: unexpected error: ${e?.message ?? String(err)}\n${process.env.PERFLENS_DEBUG ? `${e?.stack}\n` : 'Set PERFLENS_DEBUG=1 to see where it happened.\n'}`);
+      process.exitCode = ExitCode.failed;
+    }
+  },
+);

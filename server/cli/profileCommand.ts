@@ -1,0 +1,208 @@
+import { connectCdp, type CdpConnection } from '../cdp/connection';
+import { checkLoadTarget } from '../load/hostPolicy';
+import type { LoadOptions, LoadProgress } from '../load/loadTypes';
+import { parseDuration, parseHeader } from '../load/parseDuration';
+import { detach } from '../profiling/detach';
+import { profileUnderLoad, TargetLostError, type ProfileUnderLoadResult } from '../profiling/profileUnderLoad';
+import { locateInspector, type AttachPoint } from '../target/attachTarget';
+import { describeExit, LaunchedTarget } from '../target/launchTarget';
+import { waitForUrl } from '../target/waitForUrl';
+import { CliError, ExitCode, UsageError } from './cliError';
+import { parseCommandLine, positiveInt } from './commandLine';
+import { analyseProfile, displayPath, runBaseName, writeCpuProfile, writeJsonReport, writeSpeedscope } from './profileOutputs';
+
+export const profileHelp = `Usage:
+  perflens profile --url URL [options] -- <command to start the service>
+  perflens profile --url URL --attach <PID|port:N|ws://...> [options]
+
+Starts the service with its inspector on 127.0.0.1 (or attaches to a running one), waits until URL
+answers, puts load on it with autocannon while the V8 CPU profiler samples, then prints the top
+functions and lines by self time, located in your TypeScript through source maps.
+
+Options:
+  --url URL                 the endpoint to load (required); only loopback unless --allow-host
+  --attach SPEC             a running Node process: PID (opens its inspector with SIGUSR1),
+                            port:N (an open inspector port) or a ws:// inspector URL
+  --duration D              how long the load runs: 10s, 1m30s, 500ms (default 10s)
+  --connections N           concurrent connections (default 10)
+  --rate N                  arrival rate, requests/s over all connections (default: as fast as it answers)
+  --method M                HTTP method (default GET)
+  --header 'Name: value'    a request header; repeat for more
+  --body TEXT               request body
+  --timeout D               per-request timeout (default 10s)
+  --sampling-interval US    CPU sampling interval in µs (default 1000)
+  --out DIR                 where the .cpuprofile and speedscope files go (default .perflens/profiles)
+  --name NAME               base name of the files (default: from the URL's path)
+  --json FILE               also write the report as JSON
+  --top N                   rows per table (default 15)
+  --wait-timeout D          how long to wait for URL to answer (default 30s)
+  --allow-host HOST         allow load to a non-loopback host; repeat for more
+  --quiet                   don't echo the target's output or progress
+`;
+
+const options = {
+  url: { type: 'string' },
+  attach: { type: 'string' },
+  duration: { type: 'string' },
+  connections: { type: 'string' },
+  rate: { type: 'string' },
+  method: { type: 'string' },
+  header: { type: 'string', multiple: true },
+  body: { type: 'string' },
+  timeout: { type: 'string' },
+  'sampling-interval': { type: 'string' },
+  out: { type: 'string' },
+  name: { type: 'string' },
+  json: { type: 'string' },
+  top: { type: 'string' },
+  'wait-timeout': { type: 'string' },
+  'allow-host': { type: 'string', multiple: true },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export async function profileCommand(argv: string[]): Promise<number> {
+  const { values, positionals, rest } = parseCommandLine(argv, options, 'profile');
+  if (values.help) {
+    process.stdout.write(profileHelp);
+    return ExitCode.ok;
+  }
+  if (positionals.length) throw new UsageError(`profile: unexpected argument ${JSON.stringify(positionals[0])}; put the command that starts the service after \`--\``);
+  if (!values.url) throw new UsageError('profile: --url is required (the endpoint to put load on), e.g. --url http://127.0.0.1:3000/report');
+  if (values.attach && rest.length) throw new UsageError('profile: give either --attach or a command after `--`, not both');
+  if (!values.attach && !rest.length) throw new UsageError('profile: say which service to profile: a command after `--` (e.g. `-- node dist/server.js`) or --attach <PID|port:N|ws URL>');
+
+  const url = checkLoadTargetOrUsage(values.url, values['allow-host'] ?? []);
+  const load: LoadOptions = {
+    url: url.href,
+    method: (values.method ?? 'GET').toUpperCase(),
+    headers: Object.fromEntries((values.header ?? []).map((h) => usage(() => parseHeader(h), '--header'))),
+    body: values.body,
+    connections: positiveInt(values.connections, '--connections', 10),
+    rate: values.rate === undefined ? undefined : positiveInt(values.rate, '--rate', 0),
+    durationMs: usage(() => parseDuration(values.duration ?? '10s'), '--duration'),
+    timeoutMs: usage(() => parseDuration(values.timeout ?? '10s'), '--timeout'),
+  };
+  const samplingIntervalUs = positiveInt(values['sampling-interval'], '--sampling-interval', 1000);
+  const waitTimeoutMs = usage(() => parseDuration(values['wait-timeout'] ?? '30s'), '--wait-timeout');
+  const top = positiveInt(values.top, '--top', 15);
+  const outDir = values.out ?? '.perflens/profiles';
+  const quiet = values.quiet ?? false;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  const userStop = new AbortController();
+  const onSignal = () => {
+    if (userStop.signal.aborted) {
+      launched?.signalNow('SIGTERM');
+      process.exit(ExitCode.interrupted);
+    }
+    log('perflens: stopping the load early; the profile taken so far is kept (press Ctrl-C again to abort)');
+    userStop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let launched: LaunchedTarget | undefined;
+  let attachPoint: AttachPoint | undefined;
+  let connection: CdpConnection | undefined;
+  try {
+    let inspectorUrl: string;
+    let target: string;
+    if (values.attach) {
+      attachPoint = await locateInspector(values.attach).catch((err: Error) => {
+        throw new CliError(err.message);
+      });
+      inspectorUrl = attachPoint.wsUrl;
+      target = attachPoint.description;
+      log(`perflens: attached to ${target}`);
+      await waitForUrl(load.url, { timeoutMs: waitTimeoutMs, signal: userStop.signal }).catch((err: Error) => {
+        throw new CliError(err.message);
+      });
+    } else {
+      launched = await LaunchedTarget.start(rest, { onOutput: quiet ? undefined : (line) => log(`[target] ${line}`) }).catch((err: Error) => {
+        throw new CliError(err.message);
+      });
+      target = launched.description;
+      log(`perflens: started \`${target}\` (PID ${launched.pid}); waiting for ${load.url}`);
+      const exited = new AbortController();
+      void launched.exited.then((info) => exited.abort(new CliError(`the target exited (${describeExit(info)}) before ${load.url} answered.${launched!.formatTail()}`)));
+      await waitForUrl(load.url, { timeoutMs: waitTimeoutMs, signal: AbortSignal.any([exited.signal, userStop.signal]) }).catch((err: Error) => {
+        throw err instanceof CliError ? err : new CliError(`${err.message}${launched!.formatTail()}`);
+      });
+      inspectorUrl = await launched.inspectorUrl().catch((err: Error) => {
+        throw new CliError(err.message);
+      });
+    }
+    if (userStop.signal.aborted) throw new CliError('stopped before the load started; nothing was profiled', ExitCode.interrupted);
+
+    connection = await connectCdp(inspectorUrl).catch((err: Error) => {
+      throw new CliError(err.message);
+    });
+    log(`perflens: profiling while ${describeLoad(load)}`);
+    let result: ProfileUnderLoadResult;
+    let failure: CliError | undefined;
+    try {
+      result = await profileUnderLoad({
+        connection,
+        load,
+        samplingIntervalUs,
+        signal: userStop.signal,
+        onProgress: quiet ? undefined : (p) => log(formatProgress(p)),
+      });
+    } catch (err) {
+      if (!(err instanceof TargetLostError)) throw new CliError((err as Error).message);
+      const exit = launched ? await Promise.race([launched.exited, new Promise<undefined>((r) => setTimeout(r, 2000, undefined))]) : undefined;
+      const why = exit ? ` The target ${describeExit(exit)}.` : '';
+      const sent = err.load ? ` ${err.load.requests} requests had completed.` : '';
+      const kept = err.partialProfile ? ' The profile up to the last completed chunk was kept and is shown above.' : ' No complete profile chunk had been collected, so there is no profile to show.';
+      failure = new CliError(`${err.message}.${why}${sent}${kept}${launched?.formatTail() ?? ''}`);
+      if (!err.partialProfile || !err.load) throw failure;
+      result = { profile: err.partialProfile, load: err.load };
+    }
+
+    await detach(connection, attachPoint?.openedBySignal ?? false);
+    connection = undefined;
+    if (launched) await launched.stop();
+
+    const baseName = runBaseName(values.name ?? url.pathname);
+    const cwd = process.cwd();
+    const profilePath = await writeCpuProfile(result.profile, outDir, baseName);
+    const warnings = failure ? ['the target went away mid-run: this profile covers only the part before it did'] : [];
+    if (result.load.stoppedEarly && !failure) warnings.push(`the load was stopped early, after ${(result.load.durationMs / 1000).toFixed(1)} s`);
+    const analysis = analyseProfile(result.profile, { target, load: result.load, cwd, top, extraWarnings: warnings });
+    const speedscopePath = await writeSpeedscope(analysis, outDir, baseName);
+    process.stdout.write(`${analysis.tables}\n`);
+    const written = [profilePath, speedscopePath];
+    if (values.json) written.push(await writeJsonReport(analysis.report, values.json));
+    process.stdout.write(`Wrote ${written.map((p) => displayPath(p, cwd)).join(', ')}\n`);
+    if (failure) throw failure;
+    return ExitCode.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (connection) await detach(connection, attachPoint?.openedBySignal ?? false);
+    if (launched) await launched.stop();
+  }
+}
+
+function checkLoadTargetOrUsage(url: string, allowHosts: string[]): URL {
+  return usage(() => checkLoadTarget(url, allowHosts), '--url');
+}
+
+function usage<T>(fn: () => T, flag: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new UsageError(message.startsWith(flag) ? message : `${flag}: ${message}`);
+  }
+}
+
+function describeLoad(load: LoadOptions): string {
+  const shape = load.rate ? `${load.rate} req/s` : `${load.connections} connections`;
+  return `${load.method} ${load.url} runs for ${(load.durationMs / 1000).toFixed(1)} s at ${shape}`;
+}
+
+function formatProgress(p: LoadProgress): string {
+  return `perflens: ${(p.elapsedMs / 1000).toFixed(0).padStart(3)} s  ${String(p.requests).padStart(7)} requests  ${p.rps.toFixed(0).padStart(6)} req/s  p99 ${p.p99.toFixed(1)} ms  errors ${p.errors}`;
+}

@@ -1,0 +1,63 @@
+/** What a load run is asked to do. Every option the CLI exposes maps onto one field here. */
+export interface LoadOptions {
+  /** Absolute URL the requests go to. Its host must pass the host policy (see hostPolicy.ts). */
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Concurrent connections (closed model when `rate` is unset). */
+  connections: number;
+  /** Arrival rate in requests per second for all connections together (autocannon's overallRate). */
+  rate?: number;
+  durationMs: number;
+  /** Per-request timeout. */
+  timeoutMs: number;
+}
+
+/** Latency figures in milliseconds, from an HDR histogram of every response (3 significant digits). */
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export interface LoadErrors {
+  /** Every failed request: connection errors and timeouts. Non-2xx answers are counted apart. */
+  total: number;
+  timeouts: number;
+  /** Responses whose status was not 2xx. */
+  non2xx: number;
+  /** Responses by status code, e.g. {"200": 1234, "500": 2}. */
+  statusCodes: Record<string, number>;
+  /** Error messages seen, with their counts (e.g. {"ECONNREFUSED": 3}). */
+  byKind: Record<string, number>;
+}
+
+/** The result of one load run, also the `load` field of a profile report. */
+export interface LoadSummary {
+  url: string;
+  method: string;
+  connections: number;
+  rate?: number;
+  requests: number;
+  durationMs: number;
+  rps: number;
+  latency: LatencySummary;
+  errors: LoadErrors;
+  /** True when the run was stopped before its duration (cancelled, target died). */
+  stoppedEarly: boolean;
+}
+
+/** Sent about once a second while load runs. */
+export interface LoadProgress {
+  elapsedMs: number;
+  requests: number;
+  /** Requests completed in the last second. */
+  rps: number;
+  /** p99 so far, ms. */
+  p99: number;
+  errors: number;
+}
