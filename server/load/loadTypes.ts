@@ -40,10 +40,14 @@ export interface LoadErrors {
 export interface LoadSummary {
   url: string;
   method: string;
+  /** Connections actually opened: with a rate, autocannon opens at most `rate` of them. */
   connections: number;
   rate?: number;
+  /** Responses received (any status) within the measured window. */
   requests: number;
+  /** The measured window: the duration asked for, or less when stopped early. */
   durationMs: number;
+  /** requests / durationMs, per second. */
   rps: number;
   latency: LatencySummary;
   errors: LoadErrors;

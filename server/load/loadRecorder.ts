@@ -1,0 +1,76 @@
+import { LatencyHistogram } from './latencyHistogram';
+import type { LoadErrors, LoadOptions, LoadProgress, LoadSummary } from './loadTypes';
+
+/** The message autocannon gives the errors it makes for timed-out requests (they carry no code). */
+export const AUTOCANNON_TIMEOUT_MESSAGE = 'request timed out';
+
+/** Tallies one run from autocannon's per-request events. No I/O, no timers: the caller brings the clock. */
+export class LoadRecorder {
+  private readonly latency = new LatencyHistogram();
+  private readonly statusCodes: Record<string, number> = {};
+  private readonly byKind: Record<string, number> = {};
+  private non2xx = 0;
+  private errors = 0;
+  private timeouts = 0;
+  private lastProgress = { atMs: 0, requests: 0 };
+
+  /** Completed responses, whatever their status. */
+  get requests(): number {
+    return this.latency.count;
+  }
+
+  response(statusCode: number, responseTimeMs: number): void {
+    this.latency.record(responseTimeMs);
+    this.statusCodes[statusCode] = (this.statusCodes[statusCode] ?? 0) + 1;
+    if (statusCode < 200 || statusCode > 299) this.non2xx++;
+  }
+
+  /** A failed request: connection error (by its code, e.g. ECONNREFUSED) or timeout. */
+  error(err: unknown): void {
+    const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+    const kind = typeof code === 'string' && code ? code : typeof message === 'string' && message ? message : String(err);
+    this.byKind[kind] = (this.byKind[kind] ?? 0) + 1;
+    this.errors++;
+    if (message === AUTOCANNON_TIMEOUT_MESSAGE && code === undefined) this.timeouts++;
+  }
+
+  /** Figures since the previous call (rps) and since the start (p99, totals). */
+  progress(elapsedMs: number): LoadProgress {
+    const windowMs = elapsedMs - this.lastProgress.atMs;
+    const inWindow = this.requests - this.lastProgress.requests;
+    this.lastProgress = { atMs: elapsedMs, requests: this.requests };
+    return {
+      elapsedMs: Math.round(elapsedMs),
+      requests: this.requests,
+      rps: windowMs > 0 ? round2((inWindow * 1000) / windowMs) : 0,
+      p99: this.latency.percentileMs(99),
+      errors: this.errors,
+    };
+  }
+
+  summary(options: LoadOptions, connections: number, durationMs: number, stoppedEarly: boolean): LoadSummary {
+    const errors: LoadErrors = {
+      total: this.errors,
+      timeouts: this.timeouts,
+      non2xx: this.non2xx,
+      statusCodes: { ...this.statusCodes },
+      byKind: { ...this.byKind },
+    };
+    return {
+      url: options.url,
+      method: options.method,
+      connections,
+      ...(options.rate !== undefined && { rate: options.rate }),
+      requests: this.requests,
+      durationMs: Math.round(durationMs),
+      rps: durationMs > 0 ? round2((this.requests * 1000) / durationMs) : 0,
+      latency: this.latency.summary(),
+      errors,
+      stoppedEarly,
+    };
+  }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}
