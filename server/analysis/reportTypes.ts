@@ -32,6 +32,8 @@ export interface LineCost {
   mapped: boolean;
   /** The function the line belongs to (its name), for display. */
   functionName: string;
+  /** True when the profile had no per-line ticks for (part of) this time: it sits on the function's declaration line. */
+  approximated?: boolean;
 }
 
 export interface ProfileReport {

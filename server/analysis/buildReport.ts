@@ -1,0 +1,96 @@
+import type { LoadSummary } from '../load/loadTypes';
+import { scriptPath } from './fileUrl';
+import { functionCosts } from './functionCosts';
+import { displayName, FrameKind } from './functionTable';
+import { lineCosts } from './lineCosts';
+import type { ProfileModel } from './profileModel';
+import { REPORT_VERSION, type FunctionCost, type LineCost, type ProfileReport } from './reportTypes';
+import type { SourceMapResolver } from './sourceMapResolver';
+
+export interface BuildReportOptions {
+  model: ProfileModel;
+  /** Maps JavaScript locations to the original sources; without it the report shows JavaScript. */
+  resolver?: SourceMapResolver;
+  target: string;
+  load?: LoadSummary;
+  /** Rows kept in `functions` and `lines` (default 50). */
+  top?: number;
+}
+
+/**
+ * The report of a profile: top functions and lines by self time, in the user's own sources where
+ * source maps resolve them. Several JavaScript lines that map to one source line are merged.
+ */
+export function buildReport(options: BuildReportOptions): ProfileReport {
+  const { model, resolver } = options;
+  const top = options.top ?? 50;
+  const duration = model.durationMs;
+  const share = (ms: number) => (duration > 0 ? ms / duration : 0);
+
+  const functions: FunctionCost[] = functionCosts(model)
+    .slice(0, top)
+    .map((cost) => {
+      const frame = cost.callFrame;
+      const base = { name: displayName(frame), selfMs: cost.selfMs, totalMs: cost.totalMs, selfShare: share(cost.selfMs), totalShare: share(cost.totalMs), samples: cost.samples };
+      if (cost.kind !== FrameKind.code || frame.url === '') return { ...base, file: '', line: 0, column: 0, mapped: false };
+      const original = resolver?.resolveFrame(frame);
+      if (original) return { ...base, file: original.file, line: original.line, column: original.column + 1, mapped: true };
+      return { ...base, file: scriptPath(frame.url), line: frame.lineNumber + 1, column: frame.columnNumber + 1, mapped: false };
+    });
+
+  const merged = new Map<string, LineCost & { ownerMs: number }>();
+  for (const cost of lineCosts(model)) {
+    const original = resolver?.resolveLine(cost.url, cost.line);
+    const file = original ? original.file : scriptPath(cost.url);
+    const line = original ? original.line : cost.line;
+    const key = `${original ? 'm' : 'j'}\u0000${file}\u0000${line}`;
+    const functionName = displayName(model.functions[cost.functionIndex]);
+    const entry = merged.get(key);
+    if (!entry) {
+      merged.set(key, { file, line, selfMs: cost.selfMs, selfShare: 0, samples: cost.samples, mapped: !!original, functionName, approximated: cost.approximated, ownerMs: cost.selfMs });
+      continue;
+    }
+    entry.selfMs += cost.selfMs;
+    entry.samples += cost.samples;
+    entry.approximated ||= cost.approximated;
+    if (cost.selfMs > entry.ownerMs) {
+      entry.functionName = functionName;
+      entry.ownerMs = cost.selfMs;
+    }
+  }
+  const lines: LineCost[] = [...merged.values()]
+    .sort((a, b) => b.selfMs - a.selfMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line))
+    .slice(0, top)
+    .map(({ ownerMs: _ownerMs, approximated, ...line }) => ({ ...line, selfShare: share(line.selfMs), ...(approximated ? { approximated } : {}) }));
+
+  const warnings = resolver ? resolver.warnings() : [];
+  if (!model.hasPositionTicks) {
+    warnings.push('the profile has no line-level data (positionTicks): line costs show each function\'s declaration line');
+  } else {
+    const approximated = lines.filter((line) => line.approximated).length;
+    if (approximated > 0) warnings.push(`${approximated} of the top ${lines.length} lines had no line-level data for part of their time and show their function's declaration line`);
+  }
+
+  return {
+    version: REPORT_VERSION,
+    target: options.target,
+    ...(options.load ? { load: options.load } : {}),
+    profile: {
+      durationMs: duration,
+      samples: model.sampleCount,
+      samplingIntervalUs: meanIntervalUs(model),
+      idleShare: share(model.idleMs),
+    },
+    functions,
+    lines,
+    warnings,
+  };
+}
+
+/** Mean time between consecutive samples, µs (the whole duration when there is one sample). */
+function meanIntervalUs(model: ProfileModel): number {
+  const n = model.sampleCount;
+  if (n === 0) return 0;
+  if (n === 1) return model.durationMs * 1000;
+  return (model.sampleTimeUs[n - 1] - model.sampleTimeUs[0]) / (n - 1);
+}
