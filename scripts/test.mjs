@@ -18,16 +18,14 @@ const database = await startEmbeddedPostgres();
 
 const requested = process.argv.slice(2);
 const files = requested.length ? requested : ['test/unit', 'test/integration', 'test/static'].flatMap((dir) => testFiles(join(root, dir)));
-let code = 1;
 try {
-  code = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  process.exitCode = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
     env: { ...process.env, PERFLENS_TEST_DATABASE_URL: database.url },
     allowFailure: true,
   });
 } finally {
   await database.stop();
 }
-process.exitCode = code;
 
 function testFiles(dir) {
   try {

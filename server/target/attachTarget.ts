@@ -50,7 +50,7 @@ async function attachToPid(pid: number): Promise<AttachPoint> {
     process.kill(pid, 'SIGUSR1');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`--attach ${pid}: could not signal PID ${pid} to open its inspector (${code === 'EPERM' ? 'it belongs to another user' : code}).`);
+    throw new Error(`--attach ${pid}: could not signal PID ${pid} to open its inspector (${code === 'EPERM' ? 'it belongs to another user' : code}).`, { cause: err });
   }
   const deadline = Date.now() + SIGNAL_WAIT_MS;
   while (Date.now() < deadline) {
