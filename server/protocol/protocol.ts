@@ -1,0 +1,105 @@
+// The extension ⇄ profiler-server protocol: JSON messages over one WebSocket on 127.0.0.1.
+// One interface declares every method; request, response and event types derive from it.
+// Pure types and constants: imported by the server and by the extension alike.
+import type { ProfileReport } from '../analysis/reportTypes';
+import type { LoadOptions, LoadProgress, LoadSummary } from '../load/loadTypes';
+
+/** Bump on any incompatible change; the server refuses a `hello` with another version. */
+export const PROTOCOL_VERSION = 1;
+
+/** A Node.js process the user may attach to. */
+export interface NodeProcessInfo {
+  pid: number;
+  commandLine: string;
+  cwd?: string;
+  /** The inspector's WebSocket URL when its inspector is already open. */
+  inspectorUrl?: string;
+}
+
+/** The service the server is connected to. */
+export interface TargetInfo {
+  kind: 'launched' | 'attached';
+  description: string;
+  pid?: number;
+  inspectorUrl: string;
+}
+
+export interface ProfileRunParams {
+  /** The load to run while sampling. The URL's host must be loopback or listed in allowHosts. */
+  load: LoadOptions;
+  allowHosts?: string[];
+  /** µs; default 1000. */
+  samplingIntervalUs?: number;
+  /** Where the .cpuprofile and speedscope files go (absolute). */
+  outDir: string;
+  /** Base name of the files; default from the URL's path and the time. */
+  name?: string;
+  /** Wait this long for the URL to answer before loading (default 30 s). */
+  waitTimeoutMs?: number;
+}
+
+export interface ProfileRunResult {
+  /** Every function and line (not only the top ones): the editor needs them for hovers. */
+  report: ProfileReport;
+  profilePath: string;
+  speedscopePath: string;
+  /** Set when the target died mid-run and this result covers only the part before. */
+  partial?: string;
+}
+
+/** Every method: its params and its result. */
+export interface Methods {
+  hello: { params: { protocolVersion: number; token: string }; result: { protocolVersion: number; serverVersion: string; pid: number } };
+  listNodeProcesses: { params: Record<string, never>; result: { processes: NodeProcessInfo[] } };
+  launchTarget: { params: { command: string[]; cwd: string; env?: Record<string, string> }; result: TargetInfo };
+  attachTarget: { params: { spec: string }; result: TargetInfo };
+  /** Stops a launched target; detaches from an attached one (leaving it as it was). */
+  releaseTarget: { params: Record<string, never>; result: Record<string, never> };
+  getTarget: { params: Record<string, never>; result: { target?: TargetInfo } };
+  profileEndpoint: { params: ProfileRunParams; result: ProfileRunResult };
+  /** Stops the running load early; the profile taken so far is still returned by profileEndpoint. */
+  cancelProfile: { params: Record<string, never>; result: Record<string, never> };
+  /** Analyses a .cpuprofile file made anywhere. */
+  analyzeProfileFile: { params: { file: string }; result: { report: ProfileReport } };
+}
+
+export type MethodName = keyof Methods;
+export type Params<M extends MethodName> = Methods[M]['params'];
+export type Result<M extends MethodName> = Methods[M]['result'];
+
+/** Stable error codes the extension can act on. */
+export type ErrorCode =
+  | 'BAD_REQUEST' // malformed message, unknown method, invalid params
+  | 'UNAUTHORIZED' // no hello yet, or a wrong token
+  | 'PROTOCOL_MISMATCH'
+  | 'HOST_NOT_ALLOWED'
+  | 'NO_TARGET' // profileEndpoint before launchTarget/attachTarget
+  | 'TARGET_START_FAILED'
+  | 'ATTACH_FAILED'
+  | 'URL_UNREACHABLE'
+  | 'TARGET_LOST' // the target died mid-run
+  | 'BUSY' // a profile is already running
+  | 'INVALID_PROFILE'
+  | 'INTERNAL';
+
+export interface RpcError {
+  code: ErrorCode;
+  message: string;
+  data?: unknown;
+}
+
+export type Request = { [M in MethodName]: { id: number; method: M; params: Params<M> } }[MethodName];
+export type Response = { id: number; result: unknown } | { id: number; error: RpcError };
+
+/** Server-pushed events: a separate union, told apart from responses by having `event` and no `id`. */
+export interface Events {
+  loadProgress: LoadProgress;
+  /** The phase of a running profileEndpoint. */
+  profilePhase: { phase: 'waiting-for-url' | 'profiling' | 'analysing' | 'done'; detail?: string };
+  targetOutput: { line: string };
+  targetExited: { code: number | null; signal: string | null; description: string };
+  loadFinished: LoadSummary;
+}
+
+export type EventName = keyof Events;
+export type ServerEvent = { [E in EventName]: { event: E; data: Events[E] } }[EventName];
