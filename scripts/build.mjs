@@ -13,7 +13,6 @@ const common = {
   target: 'node20',
   format: 'cjs',
   sourcemap: 'linked',
-  packages: 'external',
   logLevel: 'warning',
   absWorkingDir: root,
 };

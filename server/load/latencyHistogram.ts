@@ -14,6 +14,7 @@ export class LatencyHistogram {
     useWebAssembly: false,
   });
   private sumUs = 0;
+  private maxUs = 0;
 
   get count(): number {
     return this.histogram.totalCount;
@@ -24,11 +25,16 @@ export class LatencyHistogram {
     const us = Math.min(3_600_000_000, Math.max(1, Math.round(ms * 1000)));
     this.histogram.recordValue(us);
     this.sumUs += us;
+    if (us > this.maxUs) this.maxUs = us;
   }
 
-  /** The value at `percentile` (0–100) in milliseconds; 0 when nothing was recorded. */
+  /**
+   * The value at `percentile` (0–100) in milliseconds; 0 when nothing was recorded. The histogram
+   * answers with the top of a bucket, which can lie above the largest value recorded: never
+   * report more than that value.
+   */
   percentileMs(percentile: number): number {
-    return this.count ? this.histogram.getValueAtPercentile(percentile) / 1000 : 0;
+    return this.count ? Math.min(this.histogram.getValueAtPercentile(percentile), this.maxUs) / 1000 : 0;
   }
 
   summary(): LatencySummary {
@@ -38,7 +44,7 @@ export class LatencyHistogram {
       p90: this.percentileMs(90),
       p95: this.percentileMs(95),
       p99: this.percentileMs(99),
-      max: this.histogram.maxValue / 1000,
+      max: this.maxUs / 1000,
       mean: Math.round(this.sumUs / this.count) / 1000,
     };
   }
