@@ -2,7 +2,7 @@
 // Usage: node scripts/build.mjs [--skip-demo]
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, cpSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +24,13 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
 });
 chmodSync(join(root, 'dist/server.js'), 0o755);
+
+// The extension runs in VS Code's extension host: everything bundled but `vscode` itself.
+await build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'dist', external: ['vscode'] });
+
+// Webview scripts run in the browser; speedscope's built app is copied as it ships.
+await build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { flameGraph: 'webview/flameGraph/main.ts' }, outdir: 'dist/webview' });
+cpSync(join(root, 'node_modules/speedscope/dist/release'), join(root, 'dist/speedscope'), { recursive: true });
 
 if (!process.argv.includes('--skip-demo')) {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'demo')], { stdio: 'inherit' });

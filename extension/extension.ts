@@ -1,0 +1,157 @@
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ProfileReport } from '../server/analysis/reportTypes';
+import { Annotations } from './annotations/annotations';
+import { ProfileIndex } from './annotations/profileIndex';
+import { RouteCodeLensProvider, routeDocumentSelector, type ProfileEndpointArgs } from './codelens/routeCodeLens';
+import { FlameGraphPanel } from './panels/flameGraphPanel';
+import { profileEndpoint } from './profiling/profileEndpoint';
+import { attachToProcess, launchService } from './profiling/targetPicker';
+import { ProfilerServer } from './server/profilerServer';
+import { ServerError } from './server/serverClient';
+import { StatusBar } from './statusBar';
+
+interface LastProfile {
+  report: ProfileReport;
+  flameGraphFile: string;
+  title: string;
+}
+
+/** What the extension exposes to its tests (and to anyone calling it through the API). */
+export interface PerfLensApi {
+  lastProfile(): LastProfile | undefined;
+  /** Milliseconds from the end of the load to the flame graph drawn and annotations applied, for the last profile. */
+  lastShowLatencyMs(): number | undefined;
+  /** The annotations applied to a document's visible editors, by 1-based line. */
+  annotationsFor(uri: vscode.Uri): Array<{ line: number; note: string }>;
+}
+
+export function activate(context: vscode.ExtensionContext): PerfLensApi {
+  const log = vscode.window.createOutputChannel('PerfLens', { log: true });
+  const status = new StatusBar();
+  const flameGraph = new FlameGraphPanel(context.extensionUri, log);
+  const settings = () => vscode.workspace.getConfiguration('perflens');
+  const annotations = new Annotations(context.extensionUri, () => settings().get<number>('heat.minShare') ?? 0.01);
+  const server = new ProfilerServer(join(context.extensionPath, 'dist', 'server.js'), log, (why) => {
+    status.setTarget(undefined);
+    void vscode.window.showWarningMessage(`PerfLens: the profiler server stopped (${why}). It will start again on your next action.`, 'Show Log').then((pick) => pick && log.show());
+  });
+  server.onClient((client) => {
+    client.onEvent('targetOutput', ({ line }) => log.info(`[target] ${line}`));
+    client.onEvent('targetExited', (e) => {
+      status.setTarget(undefined);
+      log.warn(`the target exited (${e.signal ?? `exit code ${e.code}`}): ${e.description}`);
+    });
+  });
+  context.subscriptions.push(log, status, flameGraph, annotations, server);
+
+  let last: LastProfile | undefined;
+  let lastShowLatencyMs: number | undefined;
+  const outDir = () => join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? context.globalStorageUri.fsPath, '.perflens', 'profiles');
+  const refreshTarget = async () => status.setTarget((await (await server.client()).request('getTarget', {})).target?.description);
+
+  async function showProfile(profile: LastProfile, focusFunction?: string): Promise<void> {
+    last = profile;
+    const index = new ProfileIndex(profile.report, { minShare: settings().get<number>('heat.minShare') ?? 0.01, maxLines: settings().get<number>('heat.maxLines') ?? 20 });
+    annotations.show(index);
+    const shown = await flameGraph.show({ file: profile.flameGraphFile, title: profile.title, view: focusFunction ? 'sandwich' : 'left-heavy', focusFunction });
+    if (shown.type === 'error') void vscode.window.showErrorMessage(`PerfLens: the flame graph could not be shown: ${shown.message}`);
+  }
+
+  function offerHottest(report: ProfileReport): void {
+    const top = report.functions[0];
+    const line = report.lines[0];
+    if (!top || !line) return;
+    void vscode.window.showInformationMessage(`PerfLens: ${top.name} takes ${(top.selfShare * 100).toFixed(0)} % of the CPU (self time).`, 'Go to Hot Line').then(async (pick) => {
+      if (!pick) return;
+      const editor = await vscode.window.showTextDocument(vscode.Uri.file(line.file), { viewColumn: vscode.ViewColumn.One });
+      const pos = new vscode.Position(line.line - 1, 0);
+      editor.selection = new vscode.Selection(pos, pos);
+      editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
+    });
+  }
+
+  /** Runs a command body, turning failures into one clear message. */
+  const guarded =
+    <A extends unknown[]>(name: string, body: (...args: A) => Promise<unknown>) =>
+    async (...args: A) => {
+      try {
+        await body(...args);
+      } catch (err) {
+        const message = err instanceof ServerError ? err.message : (err as Error).message;
+        log.error(`${name}: ${message}`);
+        void vscode.window.showErrorMessage(`PerfLens: ${message}`, 'Show Log').then((pick) => pick && log.show());
+      }
+    };
+
+  context.subscriptions.push(
+    vscode.languages.registerCodeLensProvider(routeDocumentSelector, new RouteCodeLensProvider()),
+    vscode.commands.registerCommand(
+      'perflens.profileEndpoint',
+      guarded('Profile Endpoint', async (args?: ProfileEndpointArgs) => {
+        const run = await profileEndpoint(args, {
+          client: () => server.client(),
+          state: context.workspaceState,
+          outDir,
+          log,
+          onTargetChanged: () => void refreshTarget(),
+          onProfiling: (busy) => status.setBusy(busy),
+        });
+        if (!run) return;
+        const { result, loadEndedAt } = run;
+        for (const warning of result.report.warnings) log.warn(warning);
+        await showProfile({ report: result.report, flameGraphFile: result.speedscopePath, title: args ? `${args.route.method} ${args.route.path}` : result.report.target });
+        lastShowLatencyMs = Date.now() - loadEndedAt;
+        log.info(`profile shown ${lastShowLatencyMs} ms after the load ended; files: ${result.profilePath}, ${result.speedscopePath}`);
+        offerHottest(result.report);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'perflens.attach',
+      guarded('Attach', async () => {
+        const target = await attachToProcess(await server.client());
+        if (target) status.setTarget(target.description);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'perflens.launch',
+      guarded('Launch Service', async () => {
+        const client = await server.client();
+        if ((await client.request('getTarget', {})).target) await client.request('releaseTarget', {});
+        const target = await launchService(client, vscode.workspace.workspaceFolders?.[0]);
+        if (target) status.setTarget(target.description);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'perflens.openLastProfile',
+      guarded('Open Last Profile', async () => {
+        if (!last) return void vscode.window.showInformationMessage('PerfLens: no profile yet in this window. Click "Profile this endpoint" above a route handler.');
+        await showProfile(last);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'perflens.openProfileFile',
+      guarded('Open Profile File', async (uri?: vscode.Uri) => {
+        const file = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'CPU profiles': ['cpuprofile'] }, title: 'PerfLens: open a CPU profile' }))?.[0];
+        if (!file) return;
+        const { report } = await (await server.client()).request('analyzeProfileFile', { file: file.fsPath });
+        for (const warning of report.warnings) log.warn(warning);
+        await showProfile({ report, flameGraphFile: file.fsPath, title: vscode.workspace.asRelativePath(file) });
+      }),
+    ),
+    vscode.commands.registerCommand('perflens.clearAnnotations', () => annotations.clear()),
+    vscode.commands.registerCommand('perflens.showLog', () => log.show()),
+    vscode.commands.registerCommand(
+      'perflens.showInFlameGraph',
+      guarded('Show in Flame Graph', async (name: string) => {
+        if (last) await showProfile(last, name);
+      }),
+    ),
+  );
+  log.info('PerfLens is active');
+  return { lastProfile: () => last, lastShowLatencyMs: () => lastShowLatencyMs, annotationsFor: (uri) => annotations.appliedTo(uri) };
+}
+
+export function deactivate(): void {
+  // Everything long-lived is in context.subscriptions.
+}

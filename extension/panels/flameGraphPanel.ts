@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { FlameGraphView, FromFlameGraph, ToFlameGraph } from '../../webview/flameGraph/messages';
+import { makeNonce, speedscopeCsp } from './webviewHtml';
+
+export interface FlameGraphRequest {
+  /** A speedscope JSON or .cpuprofile file. */
+  file: string;
+  title: string;
+  view?: FlameGraphView;
+  focusFunction?: string;
+}
+
+/**
+ * The flame graph: speedscope (from the `speedscope` package, copied into dist/speedscope) in one
+ * reusable webview panel, under a nonce CSP, theme-aware.
+ */
+export class FlameGraphPanel implements vscode.Disposable {
+  private panel?: vscode.WebviewPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly loadedListeners: Array<(message: FromFlameGraph) => void> = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** Shows the profile; resolves once speedscope has drawn it (or reports why it could not). */
+  async show(request: FlameGraphRequest): Promise<FromFlameGraph> {
+    const panel = this.ensurePanel();
+    panel.title = `Flame graph: ${request.title}`;
+    const ready = this.nextMessage((m) => m.type === 'ready');
+    panel.webview.html = this.html(panel.webview, request.view ?? 'left-heavy');
+    panel.reveal(panel.viewColumn ?? vscode.ViewColumn.Beside, false);
+    await ready;
+    const loaded = this.nextMessage((m) => m.type === 'loaded' || m.type === 'error');
+    const message: ToFlameGraph = { type: 'load', fileName: basename(request.file), base64: (await readFile(request.file)).toString('base64'), focusFunction: request.focusFunction };
+    await panel.webview.postMessage(message);
+    const result = await loaded;
+    if (result.type === 'error') this.log.error(`flame graph: ${result.message}`);
+    return result;
+  }
+
+  get visible(): boolean {
+    return this.panel !== undefined;
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private ensurePanel(): vscode.WebviewPanel {
+    if (this.panel) return this.panel;
+    const panel = vscode.window.createWebviewPanel('perflens.flameGraph', 'Flame graph', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')],
+    });
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'flame.svg');
+    this.panel = panel;
+    panel.webview.onDidReceiveMessage((message: FromFlameGraph) => {
+      for (const listener of this.loadedListeners.splice(0)) listener(message);
+    }, undefined, this.disposables);
+    panel.onDidDispose(() => {
+      this.panel = undefined;
+      for (const d of this.disposables.splice(0)) d.dispose();
+    }, undefined, this.disposables);
+    return panel;
+  }
+
+  private nextMessage(match: (message: FromFlameGraph) => boolean): Promise<FromFlameGraph> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the flame graph did not answer within 20 s')), 20_000);
+      const listen = () =>
+        this.loadedListeners.push((message) => {
+          if (!match(message)) return listen();
+          clearTimeout(timer);
+          resolve(message);
+        });
+      listen();
+    });
+  }
+
+  private html(webview: vscode.Webview, view: FlameGraphView): string {
+    const speedscopeDir = vscode.Uri.joinPath(this.extensionUri, 'dist', 'speedscope');
+    const assets = speedscopeAssets(speedscopeDir.fsPath);
+    const nonce = makeNonce();
+    const asset = (name: string) => webview.asWebviewUri(vscode.Uri.joinPath(speedscopeDir, name)).toString();
+    const bootstrap = webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview', 'flameGraph.js')).toString();
+    const kind = vscode.window.activeColorTheme.kind;
+    const theme = kind === vscode.ColorThemeKind.Light || kind === vscode.ColorThemeKind.HighContrastLight ? 'light' : 'dark';
+    return `<!DOCTYPE html>
+<html data-theme="${theme}" data-view="${view}">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${speedscopeCsp(webview.cspSource, nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<base href="${asset('')}">
+<link rel="stylesheet" href="${asset(assets.css)}">
+<title>speedscope</title>
+</head>
+<body>
+<script nonce="${nonce}" src="${bootstrap}"></script>
+<script nonce="${nonce}" src="${asset(assets.js)}"></script>
+</body>
+</html>`;
+  }
+}
+
+/** speedscope's built file names carry content hashes: read them from its index.html. */
+function speedscopeAssets(dir: string): { js: string; css: string } {
+  const index = readFileSync(join(dir, 'index.html'), 'utf8');
+  const js = /src="(speedscope-[\w-]+\.js)"/.exec(index)?.[1];
+  const css = /href="(speedscope-[\w-]+\.css)"/.exec(index)?.[1];
+  if (!js || !css) throw new Error(`speedscope's index.html in ${dir} does not name its script and style sheet`);
+  return { js, css };
+}
