@@ -73,7 +73,7 @@ function heatOf(share: number, top: number): 1 | 2 | 3 {
   return ratio >= 0.5 ? 3 : ratio >= 0.15 ? 2 : 1;
 }
 
-/** 5845 → "5.85 s", 44.5 → "44.5 ms", 0.42 → "0.42 ms". */
+/** 5846 → "5.85 s", 44.5 → "44.5 ms", 0.42 → "0.42 ms". */
 export function formatMs(ms: number): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
   if (ms >= 10) return `${ms.toFixed(1)} ms`;
