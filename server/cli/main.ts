@@ -1,5 +1,6 @@
 import { CliError, ExitCode } from './cliError';
 import { profileCommand, profileHelp } from './profileCommand';
+import { serveCommand, serveHelp } from './serveCommand';
 import { summarizeCommand, summarizeHelp } from './summarizeCommand';
 
 const usage = `PerfLens: find and fix performance problems in a Node.js service.
@@ -9,6 +10,7 @@ Usage: perflens <command> [options]
 Commands:
   profile     put load on an endpoint while the CPU profiler samples the service; print hot functions and lines
   summarize   print the hot functions and lines of a .cpuprofile file
+  serve       run the profiler server for the VS Code extension (WebSocket on 127.0.0.1; token on stdin)
 
 Run \`perflens <command> --help\` for a command's options.
 `;
@@ -16,6 +18,7 @@ Run \`perflens <command> --help\` for a command's options.
 const commands: Record<string, { run(argv: string[]): Promise<number>; help: string }> = {
   profile: { run: profileCommand, help: profileHelp },
   summarize: { run: summarizeCommand, help: summarizeHelp },
+  serve: { run: serveCommand, help: serveHelp },
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,15 +1,13 @@
-import { connectCdp, type CdpConnection } from '../cdp/connection';
 import { checkLoadTarget } from '../load/hostPolicy';
 import type { LoadOptions, LoadProgress } from '../load/loadTypes';
 import { parseDuration, parseHeader } from '../load/parseDuration';
-import { detach } from '../profiling/detach';
-import { profileUnderLoad, TargetLostError, type ProfileUnderLoadResult } from '../profiling/profileUnderLoad';
-import { locateInspector, type AttachPoint } from '../target/attachTarget';
-import { describeExit, LaunchedTarget } from '../target/launchTarget';
-import { waitForUrl } from '../target/waitForUrl';
+import { runBaseName, writeJsonReport } from '../session/profileFiles';
+import { captureProfile, writeProfileRun } from '../session/runProfile';
+import { SessionError } from '../session/sessionError';
+import { TargetSession } from '../session/targetSession';
 import { CliError, ExitCode, UsageError } from './cliError';
 import { parseCommandLine, positiveInt } from './commandLine';
-import { analyseProfile, displayPath, runBaseName, writeCpuProfile, writeJsonReport, writeSpeedscope } from './profileOutputs';
+import { displayPath } from './profileOutputs';
 
 export const profileHelp = `Usage:
   perflens profile --url URL [options] -- <command to start the service>
@@ -93,7 +91,7 @@ export async function profileCommand(argv: string[]): Promise<number> {
   const userStop = new AbortController();
   const onSignal = () => {
     if (userStop.signal.aborted) {
-      launched?.signalNow('SIGTERM');
+      session?.launched?.signalNow('SIGTERM');
       process.exit(ExitCode.interrupted);
     }
     log('perflens: stopping the load early; the profile taken so far is kept (press Ctrl-C again to abort)');
@@ -102,87 +100,46 @@ export async function profileCommand(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  let launched: LaunchedTarget | undefined;
-  let attachPoint: AttachPoint | undefined;
-  let connection: CdpConnection | undefined;
+  let session: TargetSession | undefined;
   try {
-    let inspectorUrl: string;
-    let target: string;
     if (values.attach) {
-      attachPoint = await locateInspector(values.attach).catch((err: Error) => {
-        throw new CliError(err.message);
-      });
-      inspectorUrl = attachPoint.wsUrl;
-      target = attachPoint.description;
-      log(`perflens: attached to ${target}`);
-      await waitForUrl(load.url, { timeoutMs: waitTimeoutMs, signal: userStop.signal }).catch((err: Error) => {
-        throw new CliError(err.message);
-      });
+      session = await TargetSession.attach(values.attach).catch(toCliError);
+      log(`perflens: attached to ${session.description}`);
     } else {
-      launched = await LaunchedTarget.start(rest, { onOutput: quiet ? undefined : (line) => log(`[target] ${line}`) }).catch((err: Error) => {
-        throw new CliError(err.message);
-      });
-      target = launched.description;
-      log(`perflens: started \`${target}\` (PID ${launched.pid}); waiting for ${load.url}`);
-      const exited = new AbortController();
-      void launched.exited.then((info) => exited.abort(new CliError(`the target exited (${describeExit(info)}) before ${load.url} answered.${launched!.formatTail()}`)));
-      await waitForUrl(load.url, { timeoutMs: waitTimeoutMs, signal: AbortSignal.any([exited.signal, userStop.signal]) }).catch((err: Error) => {
-        throw err instanceof CliError ? err : new CliError(`${err.message}${launched!.formatTail()}`);
-      });
-      inspectorUrl = await launched.inspectorUrl().catch((err: Error) => {
-        throw new CliError(err.message);
-      });
+      session = await TargetSession.launch(rest, { onOutput: quiet ? undefined : (line) => log(`[target] ${line}`) }).catch(toCliError);
+      log(`perflens: started \`${session.description}\` (PID ${session.pid}); waiting for ${load.url}`);
     }
-    if (userStop.signal.aborted) throw new CliError('stopped before the load started; nothing was profiled', ExitCode.interrupted);
+    const capture = await captureProfile(session, {
+      load,
+      samplingIntervalUs,
+      waitTimeoutMs,
+      signal: userStop.signal,
+      onProgress: quiet ? undefined : (p) => log(formatProgress(p)),
+      onPhase: (phase) => {
+        if (phase === 'profiling') log(`perflens: profiling while ${describeLoad(load)}`);
+      },
+    }).catch(toCliError);
+    await session.release();
 
-    connection = await connectCdp(inspectorUrl).catch((err: Error) => {
-      throw new CliError(err.message);
-    });
-    log(`perflens: profiling while ${describeLoad(load)}`);
-    let result: ProfileUnderLoadResult;
-    let failure: CliError | undefined;
-    try {
-      result = await profileUnderLoad({
-        connection,
-        load,
-        samplingIntervalUs,
-        signal: userStop.signal,
-        onProgress: quiet ? undefined : (p) => log(formatProgress(p)),
-      });
-    } catch (err) {
-      if (!(err instanceof TargetLostError)) throw new CliError((err as Error).message);
-      const exit = launched ? await Promise.race([launched.exited, new Promise<undefined>((r) => setTimeout(r, 2000, undefined))]) : undefined;
-      const why = exit ? ` The target ${describeExit(exit)}.` : '';
-      const sent = err.load ? ` ${err.load.requests} requests had completed.` : '';
-      const kept = err.partialProfile ? ' The profile up to the last completed chunk was kept and is shown above.' : ' No complete profile chunk had been collected, so there is no profile to show.';
-      failure = new CliError(`${err.message}.${why}${sent}${kept}${launched?.formatTail() ?? ''}`);
-      if (!err.partialProfile || !err.load) throw failure;
-      result = { profile: err.partialProfile, load: err.load };
-    }
-
-    await detach(connection, attachPoint?.openedBySignal ?? false);
-    connection = undefined;
-    if (launched) await launched.stop();
-
-    const baseName = runBaseName(values.name ?? url.pathname);
     const cwd = process.cwd();
-    const profilePath = await writeCpuProfile(result.profile, outDir, baseName);
-    const warnings = failure ? ['the target went away mid-run: this profile covers only the part before it did'] : [];
-    if (result.load.stoppedEarly && !failure) warnings.push(`the load was stopped early, after ${(result.load.durationMs / 1000).toFixed(1)} s`);
-    const analysis = analyseProfile(result.profile, { target, load: result.load, cwd, top, extraWarnings: warnings });
-    const speedscopePath = await writeSpeedscope(analysis, outDir, baseName);
-    process.stdout.write(`${analysis.tables}\n`);
-    const written = [profilePath, speedscopePath];
-    if (values.json) written.push(await writeJsonReport(analysis.report, values.json));
+    const run = await writeProfileRun(capture, { outDir, baseName: runBaseName(values.name ?? url.pathname), target: session.description, cwd, top });
+    process.stdout.write(`${run.tables}\n`);
+    const written = [run.profilePath, run.speedscopePath];
+    if (values.json) written.push(await writeJsonReport(run.report, values.json));
     process.stdout.write(`Wrote ${written.map((p) => displayPath(p, cwd)).join(', ')}\n`);
-    if (failure) throw failure;
+    if (capture.lost) throw new CliError(capture.lost);
     return ExitCode.ok;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (connection) await detach(connection, attachPoint?.openedBySignal ?? false);
-    if (launched) await launched.stop();
+    await session?.release();
   }
+}
+
+/** A session's failure as the CLI reports it: its message as it stands. */
+function toCliError(err: unknown): never {
+  if (err instanceof SessionError) throw new CliError(err.message, err.code === 'CANCELLED' ? ExitCode.interrupted : ExitCode.failed);
+  throw err;
 }
 
 function checkLoadTargetOrUsage(url: string, allowHosts: string[]): URL {

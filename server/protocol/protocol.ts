@@ -78,7 +78,8 @@ export type ErrorCode =
   | 'ATTACH_FAILED'
   | 'URL_UNREACHABLE'
   | 'TARGET_LOST' // the target died mid-run
-  | 'BUSY' // a profile is already running
+  | 'BUSY' // a profile is already running (or a target is being launched, attached or released)
+  | 'CANCELLED' // cancelProfile came before the load started: nothing was profiled
   | 'INVALID_PROFILE'
   | 'INTERNAL';
 
@@ -89,7 +90,8 @@ export interface RpcError {
 }
 
 export type Request = { [M in MethodName]: { id: number; method: M; params: Params<M> } }[MethodName];
-export type Response = { id: number; result: unknown } | { id: number; error: RpcError };
+/** `id` is null only on the error answering a message too malformed to have a usable id. */
+export type Response = { id: number; result: unknown } | { id: number | null; error: RpcError };
 
 /** Server-pushed events: a separate union, told apart from responses by having `event` and no `id`. */
 export interface Events {
@@ -97,9 +99,26 @@ export interface Events {
   /** The phase of a running profileEndpoint. */
   profilePhase: { phase: 'waiting-for-url' | 'profiling' | 'analysing' | 'done'; detail?: string };
   targetOutput: { line: string };
-  targetExited: { code: number | null; signal: string | null; description: string };
+  /** The target went away: it exited, its inspector closed (attached), or it was released (`released`). */
+  targetExited: { code: number | null; signal: string | null; description: string; released?: boolean };
   loadFinished: LoadSummary;
 }
 
 export type EventName = keyof Events;
 export type ServerEvent = { [E in EventName]: { event: E; data: Events[E] } }[EventName];
+
+/**
+ * Starting the server (`perflens serve`): the parent writes this as the first line on the server's
+ * stdin (never on its command line or in its environment, which other users can read); the token
+ * has at least MIN_TOKEN_LENGTH characters. Closing stdin stops the server.
+ */
+export interface ServeStdinLine {
+  token: string;
+}
+export const MIN_TOKEN_LENGTH = 16;
+
+/** The one line the server prints on stdout once it listens on 127.0.0.1:port. Logs go to stderr. */
+export interface ServeReadyLine {
+  port: number;
+  pid: number;
+}

@@ -1,0 +1,195 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { version as serverVersion } from '../../package.json';
+import { checkLoadTarget, HostNotAllowedError } from '../load/hostPolicy';
+import type { LoadOptions } from '../load/loadTypes';
+import { PROTOCOL_VERSION, type EventName, type Events, type ProfileRunParams, type ProfileRunResult, type Result } from '../protocol/protocol';
+import { listNodeProcesses } from '../session/nodeProcesses';
+import { analyseProfile, runBaseName } from '../session/profileFiles';
+import { readProfileFile } from '../session/readProfileFile';
+import { captureProfile, writeProfileRun } from '../session/runProfile';
+import { SessionError } from '../session/sessionError';
+import { TargetSession, type TargetEnd } from '../session/targetSession';
+import type { Handlers } from './dispatcher';
+import { RpcFailure } from './rpcFailure';
+import type { CallContext } from './rpcServer';
+
+export interface ProfilerServiceOptions {
+  emit: <E extends EventName>(event: E, data: Events[E]) => void;
+  log: (line: string) => void;
+  /** PIDs listNodeProcesses leaves out; default the server and its parent. */
+  excludePids?: number[];
+}
+
+const DEFAULT_SAMPLING_INTERVAL_US = 1000;
+const DEFAULT_WAIT_TIMEOUT_MS = 30_000;
+/** Rows of the printed tables; the server prints none, but the analysis computes them. */
+const TABLE_ROWS = 15;
+
+/**
+ * What `perflens serve` does for its clients: owns at most one target (launched or attached) and runs
+ * one profile at a time on it, with the same session code as `perflens profile`.
+ */
+export class ProfilerService {
+  private target?: TargetSession;
+  /** How the last target went away, for the next NO_TARGET message. */
+  private lastEnd?: { end: TargetEnd; tail: string };
+  private running?: AbortController;
+  /** A launch, attach or release in progress. */
+  private changingTarget = false;
+  private disposed = false;
+
+  constructor(private readonly options: ProfilerServiceOptions) {}
+
+  /** The protocol's methods, one handler each (checked against `Methods` by the compiler). */
+  readonly handlers: Handlers<CallContext> = {
+    hello: async (params, context) => {
+      context.authenticate(params); // first, synchronously: see RpcServer
+      return { protocolVersion: PROTOCOL_VERSION, serverVersion, pid: process.pid };
+    },
+    listNodeProcesses: async () => ({ processes: await listNodeProcesses({ exclude: this.options.excludePids ?? [process.pid, process.ppid] }) }),
+    launchTarget: (params) => this.changeTarget(() => this.launch(params.command, params.cwd, params.env)),
+    attachTarget: (params) => this.changeTarget(() => this.attach(params.spec)),
+    releaseTarget: async () => {
+      await this.changeTarget(() => this.releaseCurrent());
+      return {};
+    },
+    getTarget: async () => (this.target ? { target: this.target.info() } : {}),
+    profileEndpoint: (params) => this.profileEndpoint(params),
+    cancelProfile: async () => {
+      if (this.running && !this.running.signal.aborted) {
+        this.options.log('cancelling the running profile: stopping the load early');
+        this.running.abort();
+      }
+      return {};
+    },
+    analyzeProfileFile: async (params) => {
+      const profile = await readProfileFile(params.file);
+      return { report: analyseProfile(profile, { target: basename(params.file), cwd: process.cwd(), top: TABLE_ROWS, reportTop: Infinity }).report };
+    },
+  };
+
+  /** Stops a running profile and releases the target (stops a launched one, detaches from an attached one). */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.running?.abort();
+    const target = this.target;
+    this.target = undefined;
+    await target?.release();
+  }
+
+  private async changeTarget<T>(change: () => Promise<T>): Promise<T> {
+    if (this.disposed) throw new RpcFailure('INTERNAL', 'the server is shutting down');
+    if (this.running) throw new RpcFailure('BUSY', 'a profile is running on the current target: cancel it (cancelProfile) or wait for it to end first');
+    if (this.changingTarget) throw new RpcFailure('BUSY', 'a target is already being launched, attached or released; try again when that is done');
+    this.changingTarget = true;
+    try {
+      return await change();
+    } finally {
+      this.changingTarget = false;
+    }
+  }
+
+  private async launch(command: string[], cwd: string, env: Record<string, string> | undefined): Promise<Result<'launchTarget'>> {
+    const dir = await stat(cwd).catch(() => undefined);
+    if (!dir?.isDirectory()) throw new RpcFailure('TARGET_START_FAILED', `could not start the target \`${command.join(' ')}\`: its working directory ${cwd} ${dir ? 'is not a directory' : 'does not exist'}`);
+    await this.releaseCurrent();
+    const session = await TargetSession.launch(command, { cwd, env, onOutput: (line) => this.options.emit('targetOutput', { line }) });
+    this.adopt(session);
+    this.options.log(`launched \`${session.description}\` (PID ${session.pid}) in ${cwd}`);
+    try {
+      await session.inspectorUrl();
+    } catch (err) {
+      await session.release();
+      throw new SessionError('TARGET_START_FAILED', (err as Error).message);
+    }
+    return session.info();
+  }
+
+  private async attach(spec: string): Promise<Result<'attachTarget'>> {
+    await this.releaseCurrent();
+    const session = await TargetSession.attach(spec).catch((err: unknown) => {
+      // locateInspector speaks the CLI's language (`--attach 123: ...`).
+      if (err instanceof SessionError) throw new SessionError(err.code, err.message.replace(/^--attach /, 'attach to '));
+      throw err;
+    });
+    this.adopt(session);
+    this.options.log(`attached to ${session.description}`);
+    return session.info();
+  }
+
+  private adopt(session: TargetSession): void {
+    this.target = session;
+    session.onEnded((end) => {
+      this.options.log(`target ended: ${end.description}${end.released ? ' (released)' : ''}`);
+      this.options.emit('targetExited', { code: end.code, signal: end.signal, description: end.description, released: end.released });
+      if (this.target === session) {
+        this.target = undefined;
+        this.lastEnd = { end, tail: session.formatTail() };
+      }
+    });
+    if (this.disposed) void this.dispose();
+  }
+
+  private async releaseCurrent(): Promise<void> {
+    const target = this.target;
+    if (!target) return;
+    this.options.log(`releasing ${target.description}`);
+    await target.release();
+    if (this.target === target) this.target = undefined;
+  }
+
+  private async profileEndpoint(params: ProfileRunParams): Promise<ProfileRunResult> {
+    let url: URL;
+    try {
+      url = checkLoadTarget(params.load.url, params.allowHosts ?? []);
+    } catch (err) {
+      if (err instanceof HostNotAllowedError) throw new RpcFailure('HOST_NOT_ALLOWED', `refusing to put load on ${err.host}: load goes only to loopback unless the host is allowed (perflens.load.allowHosts: add "${err.host}")`, { host: err.host });
+      throw new RpcFailure('BAD_REQUEST', `params.load.url: ${(err as Error).message}`);
+    }
+    if (this.running) throw new RpcFailure('BUSY', 'a profile is already running; one profile at a time');
+    if (this.changingTarget) throw new RpcFailure('BUSY', 'a target is being launched, attached or released; try again when that is done');
+    const session = this.target;
+    if (!session) throw new RpcFailure('NO_TARGET', this.noTargetMessage());
+
+    const stop = new AbortController();
+    this.running = stop;
+    const { emit, log } = this.options;
+    const load: LoadOptions = { ...params.load, url: url.href };
+    try {
+      log(`profiling ${session.description} while ${load.method} ${load.url} runs for ${(load.durationMs / 1000).toFixed(1)} s`);
+      const capture = await captureProfile(session, {
+        load,
+        samplingIntervalUs: params.samplingIntervalUs ?? DEFAULT_SAMPLING_INTERVAL_US,
+        waitTimeoutMs: params.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
+        signal: stop.signal,
+        onProgress: (progress) => emit('loadProgress', progress),
+        onPhase: (phase) => emit('profilePhase', { phase, detail: phase === 'waiting-for-url' ? `waiting for ${load.url} to answer` : `${load.method} ${load.url}` }),
+        keptNote: ' The profile up to the last completed chunk was kept.',
+      });
+      emit('loadFinished', capture.load);
+      emit('profilePhase', { phase: 'analysing' });
+      const run = await writeProfileRun(capture, {
+        outDir: params.outDir,
+        baseName: runBaseName(params.name ?? url.pathname),
+        target: session.description,
+        cwd: process.cwd(),
+        top: TABLE_ROWS,
+        reportTop: Infinity,
+      });
+      const result: ProfileRunResult = { report: run.report, profilePath: run.profilePath, speedscopePath: run.speedscopePath, ...(capture.lost ? { partial: capture.lost } : {}) };
+      emit('profilePhase', { phase: 'done' });
+      log(`profile written: ${run.profilePath}`);
+      if (capture.lost) throw new RpcFailure('TARGET_LOST', capture.lost, result);
+      return result;
+    } finally {
+      if (this.running === stop) this.running = undefined;
+    }
+  }
+
+  private noTargetMessage(): string {
+    const base = 'no target: launch a service (launchTarget) or attach to one (attachTarget) first';
+    if (!this.lastEnd || this.lastEnd.end.released) return base;
+    return `${base}. The last target went away: ${this.lastEnd.end.description}.${this.lastEnd.tail}`;
+  }
+}

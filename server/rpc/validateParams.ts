@@ -1,0 +1,140 @@
+// Checks the params of each request before its handler sees them. A failure is a BAD_REQUEST whose
+// message names the field, e.g. "params.load.connections must be a whole number ≥ 1, not 0".
+// Fields the protocol does not know are ignored (a newer client may send optional extras).
+import { isAbsolute } from 'node:path';
+import type { LoadOptions } from '../load/loadTypes';
+import type { MethodName, Params, ProfileRunParams } from '../protocol/protocol';
+import { RpcFailure } from './rpcFailure';
+
+/** One checker per method: unknown input in, the method's typed params out (or a BAD_REQUEST). */
+export type ParamValidators = { [M in MethodName]: (raw: unknown) => Params<M> };
+
+type Json = Record<string, unknown>;
+
+export const paramValidators: ParamValidators = {
+  hello(raw) {
+    const o = object(raw, 'params');
+    const protocolVersion = integer(o, 'protocolVersion', 'params', { min: 0 });
+    // Without a token there is nobody to talk to: UNAUTHORIZED rather than a shape error.
+    if (typeof o.token !== 'string' || o.token === '') throw new RpcFailure('UNAUTHORIZED', 'hello needs the session token (params.token)');
+    return { protocolVersion, token: o.token };
+  },
+  listNodeProcesses: noParams,
+  launchTarget(raw) {
+    const o = object(raw, 'params');
+    const command = stringArray(o, 'command', 'params');
+    if (command.length === 0 || command[0] === '') throw bad('params.command', 'must name the program to run, e.g. ["node", "dist/server.js"]');
+    const cwd = absolutePath(o, 'cwd', 'params');
+    const env = o.env === undefined ? undefined : stringRecord(o.env, 'params.env');
+    return { command, cwd, ...(env ? { env } : {}) };
+  },
+  attachTarget(raw) {
+    const o = object(raw, 'params');
+    return { spec: nonEmptyString(o, 'spec', 'params') };
+  },
+  releaseTarget: noParams,
+  getTarget: noParams,
+  profileEndpoint(raw) {
+    const o = object(raw, 'params');
+    const params: ProfileRunParams = { load: loadOptions(o.load, 'params.load'), outDir: absolutePath(o, 'outDir', 'params') };
+    if (o.allowHosts !== undefined) params.allowHosts = stringArray(o, 'allowHosts', 'params');
+    if (o.samplingIntervalUs !== undefined) params.samplingIntervalUs = integer(o, 'samplingIntervalUs', 'params', { min: 10 });
+    if (o.name !== undefined) params.name = nonEmptyString(o, 'name', 'params');
+    if (o.waitTimeoutMs !== undefined) params.waitTimeoutMs = positiveNumber(o, 'waitTimeoutMs', 'params');
+    return params;
+  },
+  cancelProfile: noParams,
+  analyzeProfileFile(raw) {
+    const o = object(raw, 'params');
+    return { file: absolutePath(o, 'file', 'params') };
+  },
+};
+
+function loadOptions(raw: unknown, path: string): LoadOptions {
+  const o = object(raw, path);
+  const method = nonEmptyString(o, 'method', path);
+  if (!/^[A-Za-z]+$/.test(method)) throw bad(`${path}.method`, `must be an HTTP method such as GET or POST, not ${JSON.stringify(method)}`);
+  const load: LoadOptions = {
+    url: nonEmptyString(o, 'url', path),
+    method: method.toUpperCase(),
+    headers: o.headers === undefined ? {} : stringRecord(o.headers, `${path}.headers`),
+    connections: integer(o, 'connections', path, { min: 1 }),
+    durationMs: positiveNumber(o, 'durationMs', path),
+    timeoutMs: positiveNumber(o, 'timeoutMs', path),
+  };
+  if (o.body !== undefined) load.body = string(o, 'body', path);
+  if (o.rate !== undefined && o.rate !== null) load.rate = integer(o, 'rate', path, { min: 1 });
+  return load;
+}
+
+function noParams(raw: unknown): Record<string, never> {
+  if (raw !== undefined && raw !== null) object(raw, 'params');
+  return {};
+}
+
+function bad(field: string, why: string): RpcFailure {
+  return new RpcFailure('BAD_REQUEST', `${field} ${why}`);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function object(value: unknown, path: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(path, `must be an object, not ${describe(value)}`);
+  return value as Json;
+}
+
+function string(o: Json, key: string, path: string): string {
+  const value = o[key];
+  if (typeof value !== 'string') throw bad(`${path}.${key}`, `must be a string, not ${describe(value)}`);
+  return value;
+}
+
+function nonEmptyString(o: Json, key: string, path: string): string {
+  const value = string(o, key, path);
+  if (value.trim() === '') throw bad(`${path}.${key}`, 'must not be empty');
+  return value;
+}
+
+function absolutePath(o: Json, key: string, path: string): string {
+  const value = nonEmptyString(o, key, path);
+  if (!isAbsolute(value)) throw bad(`${path}.${key}`, `must be an absolute path, not ${describe(value)}`);
+  return value;
+}
+
+function integer(o: Json, key: string, path: string, { min }: { min: number }): number {
+  const value = o[key];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw bad(`${path}.${key}`, `must be a whole number ≥ ${min}, not ${describe(value)}`);
+  return value;
+}
+
+function positiveNumber(o: Json, key: string, path: string): number {
+  const value = o[key];
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw bad(`${path}.${key}`, `must be a number > 0, not ${describe(value)}`);
+  return value;
+}
+
+function stringArray(o: Json, key: string, path: string): string[] {
+  const value = o[key];
+  if (!Array.isArray(value)) throw bad(`${path}.${key}`, `must be an array of strings, not ${describe(value)}`);
+  value.forEach((item, i) => {
+    if (typeof item !== 'string') throw bad(`${path}.${key}[${i}]`, `must be a string, not ${describe(item)}`);
+  });
+  return value as string[];
+}
+
+function stringRecord(value: unknown, path: string): Record<string, string> {
+  const o = object(value, path);
+  const out = Object.create(null) as Record<string, string>; // no prototype: a "__proto__" key stays a key
+  for (const [key, item] of Object.entries(o)) {
+    if (typeof item !== 'string') throw bad(`${path}[${JSON.stringify(key)}]`, `must be a string, not ${describe(item)}`);
+    out[key] = item;
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+import type { Protocol } from 'devtools-protocol';
+import type { ProfileReport } from '../analysis/reportTypes';
+import type { LoadOptions, LoadProgress, LoadSummary } from '../load/loadTypes';
+import { profileUnderLoad, TargetLostError } from '../profiling/profileUnderLoad';
+import { analyseProfile, writeCpuProfile, writeSpeedscope } from './profileFiles';
+import { SessionError } from './sessionError';
+import { cancelled, type TargetSession } from './targetSession';
+
+export type ProfilePhase = 'waiting-for-url' | 'profiling' | 'analysing' | 'done';
+
+export interface CaptureOptions {
+  /** The load to run; its URL must already have passed the host policy (checkLoadTarget). */
+  load: LoadOptions;
+  samplingIntervalUs: number;
+  /** How long to wait for the URL to answer before the load starts. */
+  waitTimeoutMs: number;
+  /** Stops the load early (the profile taken so far is kept); before the load starts, cancels the run. */
+  signal?: AbortSignal;
+  onProgress?: (progress: LoadProgress) => void;
+  onPhase?: (phase: ProfilePhase) => void;
+  /** See profileUnderLoad. */
+  chunkMs?: number;
+  /** The sentence that tells the user a partial profile was kept when the target went away. */
+  keptNote?: string;
+}
+
+/** What a run captured. */
+export interface Capture {
+  profile: Protocol.Profiler.Profile;
+  load: LoadSummary;
+  /** Set when the target went away mid-run: why, for the user; the capture covers the part before. */
+  lost?: string;
+}
+
+/**
+ * Waits for the URL to answer, connects to the target's inspector, and samples the CPU while the
+ * load runs. Fails with a SessionError: URL_UNREACHABLE, CANCELLED (before the load started),
+ * TARGET_LOST (when nothing usable was captured; otherwise the capture carries `lost`), ATTACH_FAILED,
+ * or INTERNAL. Leaves the target running: releasing it is the caller's business.
+ */
+export async function captureProfile(session: TargetSession, options: CaptureOptions): Promise<Capture> {
+  const { load, signal } = options;
+  options.onPhase?.('waiting-for-url');
+  await session.waitForUrl(load.url, { timeoutMs: options.waitTimeoutMs, signal });
+  if (signal?.aborted) throw cancelled();
+  const connection = await session.connect();
+  if (signal?.aborted) throw cancelled();
+  options.onPhase?.('profiling');
+  try {
+    return await profileUnderLoad({ connection, load, samplingIntervalUs: options.samplingIntervalUs, chunkMs: options.chunkMs, signal, onProgress: options.onProgress });
+  } catch (err) {
+    if (!(err instanceof TargetLostError)) throw new SessionError('INTERNAL', (err as Error).message);
+    const why = await session.describeLoss();
+    const sent = err.load ? ` ${err.load.requests} requests had completed.` : '';
+    const kept = err.partialProfile ? (options.keptNote ?? ' The profile up to the last completed chunk was kept and is shown above.') : ' No complete profile chunk had been collected, so there is no profile to show.';
+    const message = `${err.message}.${why}${sent}${kept}${session.formatTail()}`;
+    if (!err.partialProfile || !err.load) throw new SessionError('TARGET_LOST', message);
+    return { profile: err.partialProfile, load: err.load, lost: message };
+  }
+}
+
+export interface WriteRunOptions {
+  outDir: string;
+  /** Base name of the files (see runBaseName). */
+  baseName: string;
+  /** What was profiled, for the report. */
+  target: string;
+  /** Paths under it are shown relative in the tables. */
+  cwd: string;
+  /** Rows per printed table. */
+  top: number;
+  /** Rows kept in the report; Infinity keeps every function and line. */
+  reportTop?: number;
+}
+
+export interface ProfileRun {
+  report: ProfileReport;
+  /** The report as text tables, for a terminal. */
+  tables: string;
+  profilePath: string;
+  speedscopePath: string;
+}
+
+/** Writes the .cpuprofile, analyses it (source maps included) and writes the speedscope file. */
+export async function writeProfileRun(capture: Capture, options: WriteRunOptions): Promise<ProfileRun> {
+  const profilePath = await writeCpuProfile(capture.profile, options.outDir, options.baseName);
+  const warnings = capture.lost ? ['the target went away mid-run: this profile covers only the part before it did'] : [];
+  if (capture.load.stoppedEarly && !capture.lost) warnings.push(`the load was stopped early, after ${(capture.load.durationMs / 1000).toFixed(1)} s`);
+  const analysis = analyseProfile(capture.profile, { target: options.target, load: capture.load, cwd: options.cwd, top: options.top, reportTop: options.reportTop, extraWarnings: warnings });
+  const speedscopePath = await writeSpeedscope(analysis, options.outDir, options.baseName);
+  return { report: analysis.report, tables: analysis.tables, profilePath, speedscopePath };
+}
