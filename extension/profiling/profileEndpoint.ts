@@ -76,7 +76,7 @@ export async function profileEndpoint(args: ProfileEndpointArgs | undefined, dep
           const result = await client.request('profileEndpoint', {
             load: { url: endpoint.url, method: endpoint.method, headers: {}, connections: config.get<number>('load.connections') ?? 10, rate, durationMs, timeoutMs: 10_000 },
             allowHosts: config.get<string[]>('load.allowHosts') ?? [],
-            samplingIntervalUs: config.get<number>('samplingInterval') ?? 1000,
+            samplingIntervalUs: config.get<number | null>('samplingInterval') ?? undefined,
             outDir: deps.outDir(),
           });
           return { result, loadEndedAt: loadEndedAt || Date.now() };

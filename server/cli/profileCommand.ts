@@ -5,6 +5,7 @@ import { runBaseName, writeJsonReport } from '../session/profileFiles';
 import { captureProfile, writeProfileRun } from '../session/runProfile';
 import { SessionError } from '../session/sessionError';
 import { TargetSession } from '../session/targetSession';
+import { defaultSamplingIntervalUs } from '../profiling/samplingInterval';
 import { CliError, ExitCode, UsageError } from './cliError';
 import { parseCommandLine, positiveInt } from './commandLine';
 import { displayPath } from './profileOutputs';
@@ -28,7 +29,8 @@ Options:
   --header 'Name: value'    a request header; repeat for more
   --body TEXT               request body
   --timeout D               per-request timeout (default 10s)
-  --sampling-interval US    CPU sampling interval in µs (default 1000)
+  --sampling-interval US    CPU sampling interval in µs (default 1000; longer
+                            runs than 20 s: about 20,000 samples in all)
   --out DIR                 where the .cpuprofile and speedscope files go (default .perflens/profiles)
   --name NAME               base name of the files (default: from the URL's path)
   --json FILE               also write the report as JSON
@@ -81,7 +83,7 @@ export async function profileCommand(argv: string[]): Promise<number> {
     durationMs: usage(() => parseDuration(values.duration ?? '10s'), '--duration'),
     timeoutMs: usage(() => parseDuration(values.timeout ?? '10s'), '--timeout'),
   };
-  const samplingIntervalUs = positiveInt(values['sampling-interval'], '--sampling-interval', 1000);
+  const samplingIntervalUs = positiveInt(values['sampling-interval'], '--sampling-interval', defaultSamplingIntervalUs(load.durationMs));
   const waitTimeoutMs = usage(() => parseDuration(values['wait-timeout'] ?? '30s'), '--wait-timeout');
   const top = positiveInt(values.top, '--top', 15);
   const outDir = values.out ?? '.perflens/profiles';

@@ -13,6 +13,7 @@ import { TargetSession, type TargetEnd } from '../session/targetSession';
 import type { Handlers } from './dispatcher';
 import { RpcFailure } from './rpcFailure';
 import type { CallContext } from './rpcServer';
+import { defaultSamplingIntervalUs } from '../profiling/samplingInterval';
 
 export interface ProfilerServiceOptions {
   emit: <E extends EventName>(event: E, data: Events[E]) => void;
@@ -21,7 +22,6 @@ export interface ProfilerServiceOptions {
   excludePids?: number[];
 }
 
-const DEFAULT_SAMPLING_INTERVAL_US = 1000;
 const DEFAULT_WAIT_TIMEOUT_MS = 30_000;
 /** Rows of the printed tables; the server prints none, but the analysis computes them. */
 const TABLE_ROWS = 15;
@@ -160,7 +160,7 @@ export class ProfilerService {
       log(`profiling ${session.description} while ${load.method} ${load.url} runs for ${(load.durationMs / 1000).toFixed(1)} s`);
       const capture = await captureProfile(session, {
         load,
-        samplingIntervalUs: params.samplingIntervalUs ?? DEFAULT_SAMPLING_INTERVAL_US,
+        samplingIntervalUs: params.samplingIntervalUs ?? defaultSamplingIntervalUs(params.load.durationMs),
         waitTimeoutMs: params.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
         signal: stop.signal,
         onProgress: (progress) => emit('loadProgress', progress),
