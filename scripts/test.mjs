@@ -17,7 +17,7 @@ console.log('perflens: starting an embedded PostgreSQL for the suite…');
 const database = await startEmbeddedPostgres();
 
 const requested = process.argv.slice(2);
-const files = requested.length ? requested : ['test/unit', 'test/integration', 'test/static'].flatMap((dir) => testFiles(join(root, dir)));
+const files = requested.length ? requested : ['test/unit', 'test/integration', 'test/e2e', 'test/static'].flatMap((dir) => testFiles(join(root, dir)));
 try {
   process.exitCode = await run(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
     env: { ...process.env, PERFLENS_TEST_DATABASE_URL: database.url },

@@ -16,7 +16,8 @@ try {
   // No storage in this webview: speedscope then follows the system scheme.
 }
 // speedscope reads its start-up options from the hash: a local profile (loaded by us) and a view.
-history.replaceState(null, '', `#localProfilePath=profile&view=${root.dataset.view ?? 'left-heavy'}`);
+// An absolute URL: a relative one would resolve against <base href>, another origin in a webview.
+history.replaceState(null, '', `${location.href.split('#')[0]}#localProfilePath=profile&view=${root.dataset.view ?? 'left-heavy'}`);
 
 const speedscope = () => (window as unknown as { speedscope?: SpeedscopeGlobal }).speedscope;
 
