@@ -24,6 +24,8 @@ export interface PerfLensApi {
   lastShowLatencyMs(): number | undefined;
   /** The annotations applied to a document's visible editors, by 1-based line. */
   annotationsFor(uri: vscode.Uri): Array<{ line: number; note: string }>;
+  /** The profiler server's PID while it runs. */
+  serverPid(): number | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): PerfLensApi {
@@ -149,7 +151,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
     ),
   );
   log.info('PerfLens is active');
-  return { lastProfile: () => last, lastShowLatencyMs: () => lastShowLatencyMs, annotationsFor: (uri) => annotations.appliedTo(uri) };
+  return { lastProfile: () => last, lastShowLatencyMs: () => lastShowLatencyMs, annotationsFor: (uri) => annotations.appliedTo(uri), serverPid: () => server.pid };
 }
 
 export function deactivate(): void {

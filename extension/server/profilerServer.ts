@@ -36,6 +36,11 @@ export class ProfilerServer implements vscode.Disposable {
     return this.connecting;
   }
 
+  /** The server's PID while it runs. */
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.child.exitCode === null;
   }
