@@ -99,7 +99,11 @@ function installCodeServer(paths, marker) {
 }
 
 function npm(cwd, args, env = {}) {
-  const result = spawnSync('npm', args, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env } });
+  // Under `npm test` the environment carries the outer npm's settings as npm_* variables; the inner
+  // npm would take them as its own (npm_config_user_agent names Node 20, which code-server's
+  // postinstall reads as the Node it runs on). Start from a clean slate.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  const result = spawnSync('npm', args, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...clean, ...env } });
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`perflens: npm ${args.join(' ')} failed in ${cwd} (exit ${result.status ?? result.signal})`);
 }
