@@ -1,5 +1,5 @@
 import { LatencyHistogram } from './latencyHistogram';
-import type { LoadErrors, LoadOptions, LoadProgress, LoadSummary } from './loadTypes';
+import type { LoadErrors, LoadOptions, LoadProgress, LoadSummary, SecondStats } from './loadTypes';
 
 /** The message autocannon gives the errors it makes for timed-out requests (they carry no code). */
 export const AUTOCANNON_TIMEOUT_MESSAGE = 'request timed out';
@@ -13,14 +13,26 @@ export class LoadRecorder {
   private errors = 0;
   private timeouts = 0;
   private lastProgress = { atMs: 0, requests: 0 };
+  private readonly seconds: SecondStats[] = [];
+  private current = { second: 0, latency: new LatencyHistogram(), errors: 0 };
 
   /** Completed responses, whatever their status. */
   get requests(): number {
     return this.latency.count;
   }
 
+  /** Starts the per-second bucket `second` (0-based), closing the ones before it. */
+  tick(second: number): void {
+    while (this.current.second < second) {
+      const { latency, errors } = this.current;
+      this.seconds.push({ second: this.current.second, requests: latency.count, errors, p50: latency.percentileMs(50), p99: latency.percentileMs(99) });
+      this.current = { second: this.current.second + 1, latency: new LatencyHistogram(), errors: 0 };
+    }
+  }
+
   response(statusCode: number, responseTimeMs: number): void {
     this.latency.record(responseTimeMs);
+    this.current.latency.record(responseTimeMs);
     this.statusCodes[statusCode] = (this.statusCodes[statusCode] ?? 0) + 1;
     if (statusCode < 200 || statusCode > 299) this.non2xx++;
   }
@@ -31,6 +43,7 @@ export class LoadRecorder {
     const kind = typeof code === 'string' && code ? code : typeof message === 'string' && message ? message : String(err);
     this.byKind[kind] = (this.byKind[kind] ?? 0) + 1;
     this.errors++;
+    this.current.errors++;
     if (message === AUTOCANNON_TIMEOUT_MESSAGE && code === undefined) this.timeouts++;
   }
 
@@ -67,7 +80,15 @@ export class LoadRecorder {
       latency: this.latency.summary(),
       errors,
       stoppedEarly,
+      histogram: this.latency.encode(),
+      perSecond: this.closedSeconds(durationMs),
     };
+  }
+
+  /** The per-second series up to the end of the run (the last, partial second included). */
+  private closedSeconds(durationMs: number): SecondStats[] {
+    this.tick(Math.ceil(durationMs / 1000));
+    return [...this.seconds];
   }
 }
 

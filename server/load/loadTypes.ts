@@ -53,6 +53,20 @@ export interface LoadSummary {
   errors: LoadErrors;
   /** True when the run was stopped before its duration (cancelled, target died). */
   stoppedEarly: boolean;
+  /** Every response time in an HDR histogram (µs), compressed and base64-encoded: runs merge exactly. */
+  histogram?: string;
+  /** One entry per second of the run, for charts and for spotting a spike. */
+  perSecond?: SecondStats[];
+}
+
+export interface SecondStats {
+  /** Seconds since the start of the run (0 = the first second). */
+  second: number;
+  requests: number;
+  errors: number;
+  /** ms; 0 when no response completed in that second. */
+  p50: number;
+  p99: number;
 }
 
 /** Sent about once a second while load runs. */

@@ -71,11 +71,16 @@ function runLoadInWorker(port: NonNullable<typeof parentPort>, options: LoadOpti
     clearInterval(progressTimer);
     throw err;
   }
+  const second = () => Math.floor((performance.now() - startedAt) / 1000);
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-    if (stoppedAt === undefined) recorder.response(statusCode, responseTime);
+    if (stoppedAt !== undefined) return;
+    recorder.tick(second());
+    recorder.response(statusCode, responseTime);
   });
   instance.on('reqError', (err) => {
-    if (stoppedAt === undefined) recorder.error(err);
+    if (stoppedAt !== undefined) return;
+    recorder.tick(second());
+    recorder.error(err);
   });
 
   function endWindow() {

@@ -24,3 +24,16 @@ test('no percentile exceeds the largest value recorded', () => {
 test('an empty histogram reports zeros', () => {
   assert.deepEqual(new LatencyHistogram().summary(), { p50: 0, p90: 0, p95: 0, p99: 0, max: 0, mean: 0 });
 });
+
+test('histograms of separate runs merge into exactly the histogram of all their values', () => {
+  const a = new LatencyHistogram();
+  const b = new LatencyHistogram();
+  const all = new LatencyHistogram();
+  for (let i = 1; i <= 600; i++) {
+    (i % 3 === 0 ? b : a).record(i * 1.5);
+    all.record(i * 1.5);
+  }
+  const merged = LatencyHistogram.merge([a, b].map((h) => ({ histogram: h.encode(), latency: h.summary(), requests: h.count })));
+  assert.equal(merged.count, 600);
+  assert.deepEqual(merged.summary(), all.summary());
+});
