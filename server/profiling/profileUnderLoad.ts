@@ -24,10 +24,11 @@ export interface ProfileUnderLoadResult {
 }
 
 /** The target went away mid-run. Carries what was captured before it did. */
-export class TargetLostError extends Error {
+export class TargetLostError<T = LoadSummary> extends Error {
   constructor(
     message: string,
-    readonly load: LoadSummary | undefined,
+    /** What the run measured before the target went away (the load summary for profileUnderLoad). */
+    readonly load: T | undefined,
     /** The chunks collected before the target went away, merged; undefined when none was complete. */
     readonly partialProfile: Protocol.Profiler.Profile | undefined,
   ) {
@@ -38,19 +39,29 @@ export class TargetLostError extends Error {
 
 const DEFAULT_CHUNK_MS = 5000;
 
+export interface ProfileWhileOptions {
+  connection: CdpConnection;
+  samplingIntervalUs: number;
+  /** See ProfileUnderLoadOptions.chunkMs. */
+  chunkMs?: number;
+  /** Passed on to `drive` (combined with the target going away). */
+  signal?: AbortSignal;
+}
+
 /**
- * Samples the target's CPU while load runs against it. If the target dies, the load stops at once
- * and a TargetLostError carries the load figures and the profile chunks gathered so far.
+ * Samples the target's CPU while `drive` runs (a load, a load-test plan). `drive` gets a signal
+ * that aborts when the caller's does or the target goes away; it should then stop and resolve with
+ * what it measured. The profile is taken in chunks so a dying target loses at most the last one.
  */
-export async function profileUnderLoad(options: ProfileUnderLoadOptions): Promise<ProfileUnderLoadResult> {
+export async function profileWhile<T>(options: ProfileWhileOptions, drive: (signal: AbortSignal) => Promise<T>, elapsedMs: (value: T) => number): Promise<{ profile: Protocol.Profiler.Profile; value: T }> {
   const { connection } = options;
-  const stopLoad = new AbortController();
-  const abortLoad = () => stopLoad.abort();
-  options.signal?.addEventListener('abort', abortLoad, { once: true });
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
   const lost: { why?: string } = {};
   connection.onClose((info) => {
     lost.why = describeClose(info);
-    stopLoad.abort();
+    stop.abort();
   });
 
   const chunks: Protocol.Profiler.Profile[] = [];
@@ -70,28 +81,41 @@ export async function profileUnderLoad(options: ProfileUnderLoadOptions): Promis
   let rotationError: Error | undefined;
   const rotation = setInterval(() => {
     takeChunk(true).catch((err: Error) => {
-      rotationError ??= err; // A closed connection is reported through `lost`; anything else after the load.
+      rotationError ??= err; // A closed connection is reported through `lost`; anything else after the run.
     });
   }, options.chunkMs ?? DEFAULT_CHUNK_MS);
-  let load: LoadSummary | undefined;
+  let value: T | undefined;
   try {
-    load = await runLoad(options.load, { onProgress: options.onProgress, signal: stopLoad.signal });
+    value = await drive(stop.signal);
     clearInterval(rotation);
     if (!lost.why) await takeChunk(false);
     if (lost.why) {
-      throw new TargetLostError(`the target went away ${(load.durationMs / 1000).toFixed(1)} s into the load (inspector connection closed: ${lost.why}); the load was stopped`, load, partial(chunks));
+      throw new TargetLostError(`the target went away ${(elapsedMs(value) / 1000).toFixed(1)} s into the load (inspector connection closed: ${lost.why}); the load was stopped`, value, partial(chunks));
     }
     if (rotationError) throw rotationError;
     await connection.send('Profiler.disable');
-    return { profile: mergeCpuProfiles(chunks), load };
+    return { profile: mergeCpuProfiles(chunks), value };
   } catch (err) {
     if (err instanceof TargetLostError) throw err;
-    if (connection.isClosed) throw new TargetLostError(`the target went away while its profile was being collected (${lost.why ?? 'connection closed'})`, load, partial(chunks));
+    if (connection.isClosed) throw new TargetLostError(`the target went away while its profile was being collected (${lost.why ?? 'connection closed'})`, value, partial(chunks));
     throw err;
   } finally {
     clearInterval(rotation);
-    options.signal?.removeEventListener('abort', abortLoad);
+    options.signal?.removeEventListener('abort', abort);
   }
+}
+
+/**
+ * Samples the target's CPU while load runs against it. If the target dies, the load stops at once
+ * and a TargetLostError carries the load figures and the profile chunks gathered so far.
+ */
+export async function profileUnderLoad(options: ProfileUnderLoadOptions): Promise<ProfileUnderLoadResult> {
+  const { profile, value: load } = await profileWhile(
+    options,
+    (signal) => runLoad(options.load, { onProgress: options.onProgress, signal }),
+    (load) => load.durationMs,
+  );
+  return { profile, load };
 }
 
 function partial(chunks: Protocol.Profiler.Profile[]): Protocol.Profiler.Profile | undefined {
