@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TargetInfo } from '../../server/protocol/protocol';
 import type { ServerClient } from '../server/serverClient';
-import { splitCommandLine } from './splitCommandLine';
+import { splitCommandLine } from '../../server/target/splitCommandLine';
 
 interface LaunchChoice extends vscode.QuickPickItem {
   choice: 'launch';

@@ -1,4 +1,5 @@
 import { CliError, ExitCode } from './cliError';
+import { loadCommand, loadHelp } from './loadCommand';
 import { profileCommand, profileHelp } from './profileCommand';
 import { serveCommand, serveHelp } from './serveCommand';
 import { summarizeCommand, summarizeHelp } from './summarizeCommand';
@@ -10,6 +11,7 @@ Usage: perflens <command> [options]
 Commands:
   profile     put load on an endpoint while the CPU profiler samples the service; print hot functions and lines
   summarize   print the hot functions and lines of a .cpuprofile file
+  load        run a load test (*.load.json) and gate on its thresholds (exit 99 on a breach)
   serve       run the profiler server for the VS Code extension (WebSocket on 127.0.0.1; token on stdin)
 
 Run \`perflens <command> --help\` for a command's options.
@@ -18,6 +20,7 @@ Run \`perflens <command> --help\` for a command's options.
 const commands: Record<string, { run(argv: string[]): Promise<number>; help: string }> = {
   profile: { run: profileCommand, help: profileHelp },
   summarize: { run: summarizeCommand, help: summarizeHelp },
+  load: { run: loadCommand, help: loadHelp },
   serve: { run: serveCommand, help: serveHelp },
 };
 

@@ -525,3 +525,11 @@ function applyDefaults(raw: RawFile): LoadTestFile {
     thresholds: raw.thresholds ?? {},
   };
 }
+
+/** Stands for a free port PerfLens picks when it starts the service (in target.baseUrl and target.env). */
+export const PORT_PLACEHOLDER = '${PORT}';
+
+/** The file's text with every `${PORT}` replaced by `port`. */
+export function withPort(text: string, port: number): string {
+  return text.split(PORT_PLACEHOLDER).join(String(port));
+}

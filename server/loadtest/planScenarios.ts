@@ -88,8 +88,10 @@ function scenarioParts(scenario: Scenario): Part[] {
       return [{ offsetMs: 0, durationMs: scenario.durationMs, rate: scenario.rate }];
     case 'ramp': {
       const { steps, from, to, durationMs } = scenario;
-      // Step i starts at round(i × duration / steps), so the steps tile the duration exactly.
-      const boundary = (i: number) => Math.round((i * durationMs) / steps);
+      // Steps start on whole seconds (autocannon sends each second's share of a rate at the start
+      // of that second, so a step of 3.3 s would get 4 seconds' worth); the last ends with the
+      // duration, so the steps tile it exactly.
+      const boundary = (i: number) => (i === steps ? durationMs : Math.round((i * durationMs) / steps / 1000) * 1000);
       return Array.from({ length: steps }, (_, i) => ({
         step: i + 1,
         offsetMs: boundary(i),
@@ -100,7 +102,7 @@ function scenarioParts(scenario: Scenario): Part[] {
     }
     case 'spike': {
       const { baseline, spike, spikeDurationMs, durationMs } = scenario;
-      const before = Math.floor((durationMs - spikeDurationMs) / 2);
+      const before = Math.floor((durationMs - spikeDurationMs) / 2 / 1000) * 1000; // on a whole second, as ramp steps
       const after = durationMs - spikeDurationMs - before;
       return [
         { step: 1, offsetMs: 0, durationMs: before, rate: baseline },

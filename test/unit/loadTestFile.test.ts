@@ -9,6 +9,7 @@ import {
   locateJsonPath,
   parseJsonPath,
   parseLoadTestFile,
+  withPort,
   type LoadTestFile,
   type LoadTestProblem,
 } from '../../server/loadtest/loadTestFile';
@@ -89,13 +90,13 @@ test('valid files parse, with defaults applied', () => {
 });
 
 test('the demo load tests parse and stay short', () => {
-  const report = parseLoadTestFile(readFileSync(join(root, 'demo/perf/report.load.json'), 'utf8'));
-  assert.deepEqual(report.target, { baseUrl: 'http://127.0.0.1:3000', command: 'node dist/server.js', cwd: '..', env: { PORT: '3000' }, waitTimeoutMs: 30_000 });
+  const report = parseLoadTestFile(withPort(readFileSync(join(root, 'demo/perf/report.load.json'), 'utf8'), 3000));
+  assert.deepEqual(report.target, { baseUrl: 'http://127.0.0.1:3000', command: 'node dist/server.js', cwd: '..', env: { PORT: '3000' }, waitTimeoutMs: 30_000 }); // ${PORT} filled in
   assert.deepEqual(report.requests.map((r) => [r.method, r.path, r.weight]), [['GET', '/report', 1], ['GET', '/health', 3]]);
   assert.deepEqual(report.scenarios.map((s) => [s.type, s.durationMs]), [['sustained', 5000], ['ramp', 10_000]]);
   assert.ok(Array.isArray(report.thresholds.http_req_duration) && Array.isArray(report.thresholds.http_req_failed));
 
-  const breach = parseLoadTestFile(readFileSync(join(root, 'demo/perf/breach.load.json'), 'utf8'));
+  const breach = parseLoadTestFile(withPort(readFileSync(join(root, 'demo/perf/breach.load.json'), 'utf8'), 3000));
   assert.deepEqual(breach.scenarios, [{ name: 'overload', type: 'sustained', rate: 60, durationMs: 8000 }]);
   assert.deepEqual(breach.thresholds, { http_req_duration: ['p(95)<50'] });
 });

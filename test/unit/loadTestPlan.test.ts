@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLoadTestFile, type Execution, type RequestSpec, type Scenario } from '../../server/loadtest/loadTestFile';
+import { parseLoadTestFile, type Execution, type RequestSpec, type Scenario, withPort } from '../../server/loadtest/loadTestFile';
 import { defaultConnections, pickRequests, planScenarios, totalDurationMs, type PlannedPhase } from '../../server/loadtest/planScenarios';
 
 const root = join(__dirname, '..', '..');
@@ -14,7 +14,7 @@ test('ramp: evenly spaced whole rates from `from` to `to`, both included, over e
   const cases: Array<[from: number, to: number, steps: number, durationMs: number, expected: Array<[number, number, number]>]> = [
     [10, 60, 5, 20_000, [[0, 4000, 10], [4000, 4000, 23], [8000, 4000, 35], [12_000, 4000, 48], [16_000, 4000, 60]]],
     [50, 10, 5, 60_000, [[0, 12_000, 50], [12_000, 12_000, 40], [24_000, 12_000, 30], [36_000, 12_000, 20], [48_000, 12_000, 10]]],
-    [5, 20, 3, 10_000, [[0, 3333, 5], [3333, 3334, 13], [6667, 3333, 20]]],
+    [5, 20, 3, 10_000, [[0, 3000, 5], [3000, 4000, 13], [7000, 3000, 20]]], // steps start on whole seconds
     [1, 2, 2, 2000, [[0, 1000, 1], [1000, 1000, 2]]],
     [7, 7, 3, 3000, [[0, 1000, 7], [1000, 1000, 7], [2000, 1000, 7]]],
   ];
@@ -29,8 +29,8 @@ test('ramp: evenly spaced whole rates from `from` to `to`, both included, over e
 
 test('spike: baseline, spike in the middle, baseline', () => {
   const cases: Array<[durationMs: number, spikeMs: number, expected: Array<[number, number, number]>]> = [
-    [20_000, 5000, [[0, 7500, 20], [7500, 5000, 100], [12_500, 7500, 20]]],
-    [10_001, 3000, [[0, 3500, 20], [3500, 3000, 100], [6500, 3501, 20]]],
+    [20_000, 5000, [[0, 7000, 20], [7000, 5000, 100], [12_000, 8000, 20]]], // the spike starts on a whole second
+    [10_001, 3000, [[0, 3000, 20], [3000, 3000, 100], [6000, 4001, 20]]],
   ];
   for (const [durationMs, spikeDurationMs, expected] of cases) {
     const phases = plan([{ name: 's', type: 'spike', baseline: 20, spike: 100, spikeDurationMs, durationMs }]);
@@ -69,7 +69,7 @@ test('sequential scenarios run back to back; parallel ones all start at 0', () =
     'warmup@0',
     'ramp-up#1@5000', 'ramp-up#2@9000', 'ramp-up#3@13000', 'ramp-up#4@17000', 'ramp-up#5@21000',
     'steady@25000',
-    'spike#1@55000', 'spike#2@62500', 'spike#3@67500',
+    'spike#1@55000', 'spike#2@62000', 'spike#3@67000',
     'open@75000',
   ]);
   assert.equal(totalDurationMs(sequential), 105_000);
@@ -81,7 +81,7 @@ test('sequential scenarios run back to back; parallel ones all start at 0', () =
     'warmup@0',
     'ramp-up#1@0', 'ramp-up#2@4000', 'ramp-up#3@8000', 'ramp-up#4@12000', 'ramp-up#5@16000',
     'steady@0',
-    'spike#1@0', 'spike#2@7500', 'spike#3@12500',
+    'spike#1@0', 'spike#2@7000', 'spike#3@12000',
     'open@0',
   ]);
   assert.equal(totalDurationMs(parallel), 30_000);
@@ -94,7 +94,7 @@ test('the demo load tests each run in under 20 s', () => {
     ['demo/perf/breach.load.json', 8000, [60]],
   ];
   for (const [name, totalMs, rates] of cases) {
-    const phases = planScenarios(parseLoadTestFile(readFileSync(join(root, name), 'utf8'), name));
+    const phases = planScenarios(parseLoadTestFile(withPort(readFileSync(join(root, name), 'utf8'), 3000), name));
     assert.equal(totalDurationMs(phases), totalMs, name);
     assert.deepEqual(phases.map((p) => p.rate), rates, name);
   }

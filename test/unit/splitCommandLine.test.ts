@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitCommandLine } from '../../extension/profiling/splitCommandLine';
+import { splitCommandLine } from '../../server/target/splitCommandLine';
 
 const cases: Array<[string, string[]]> = [
   ['node dist/server.js', ['node', 'dist/server.js']],
