@@ -16,6 +16,7 @@ const BENCHES = [
   { name: 'profilingOverhead', file: 'bench/profilingOverhead.bench.ts', database: true, timeoutMs: 8 * 60_000 },
   { name: 'zeroXOverhead', file: 'bench/zeroXOverhead.bench.ts', database: true, timeoutMs: 8 * 60_000 },
   { name: 'analysisSpeed', file: 'bench/analysisSpeed.bench.ts', database: false, timeoutMs: 6 * 60_000 },
+  { name: 'showLatency', file: 'bench/showLatency.bench.ts', database: true, timeoutMs: 10 * 60_000 },
 ];
 
 const began = performance.now();
