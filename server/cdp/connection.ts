@@ -89,6 +89,19 @@ export class CdpConnection {
     });
   }
 
+  /**
+   * A command outside the devtools-protocol package's types: Node's own domains (NodeRuntime,
+   * NodeWorker) are not in it. Same matching and errors as `send`.
+   */
+  sendNode(method: `Node${string}.${string}`, params: Record<string, unknown> = {}): Promise<unknown> {
+    return (this.send as (m: string, p: Record<string, unknown>) => Promise<unknown>)(method, params);
+  }
+
+  /** An event of Node's own domains (see sendNode). */
+  onNode(event: `Node${string}.${string}`, listener: (params: unknown) => void): Disposable {
+    return (this.on as (e: string, l: (p: unknown) => void) => Disposable)(event, listener);
+  }
+
   on<E extends EventName>(event: E, listener: (params: EventParams<E>) => void): Disposable {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));

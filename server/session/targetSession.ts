@@ -183,6 +183,10 @@ export class TargetSession {
       throw new SessionError('TARGET_LOST', `${this.description} was released`);
     }
     this.connection = connection;
+    // A Node process that ends while a debugger is attached waits for it to disconnect ("Waiting
+    // for the debugger to disconnect..."): let it go as soon as it asks.
+    connection.onNode('NodeRuntime.waitingForDisconnect', () => void connection.close());
+    await connection.sendNode('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true }).catch(() => undefined); // Older Node: no such command.
     connection.onClose((info) => {
       // An attached target is known to us only through its inspector: when that closes, it is gone.
       if (!this.launched && this.connection === connection && !this.releasing) {

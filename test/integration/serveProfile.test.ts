@@ -224,6 +224,16 @@ test('cancelProfile stops the load early and the profile taken so far is returne
   assert.ok(reply.result.report.warnings.some((w) => /stopped early/.test(w)));
 });
 
+test('a launched target that ends on its own after a profile exits at once (no "waiting for the debugger")', async () => {
+  const { pid } = current ?? (await launchDemo());
+  const from = client.events.length;
+  process.kill(pid, 'SIGTERM'); // the demo shuts down by itself, with our inspector connection still open
+  const exited = await client.waitForEvent('targetExited', () => true, from, 15_000);
+  assert.equal(exited.released, false);
+  assert.equal(exited.code, 0, JSON.stringify(exited));
+  current = undefined;
+});
+
 test('releaseTarget stops a launched demo', async () => {
   const { port } = current ?? (await launchDemo());
   const from = client.events.length;
