@@ -1,16 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { basename, dirname, resolve } from 'node:path';
-import { checkLoadTarget } from '../load/hostPolicy';
-import { LoadTestConfigError, parseLoadTestFile, PORT_PLACEHOLDER, withPort, type LoadTestFile } from '../loadtest/loadTestFile';
-import { buildLoadTestReport, formatLoadTestSummary, toJUnit, type LoadTestReport } from '../loadtest/loadTestReport';
-import { runLoadTest, type LoadTestProgress, type LoadTestRun } from '../loadtest/runLoadTest';
-import { defaultSamplingIntervalUs } from '../profiling/samplingInterval';
-import { profileWhile } from '../profiling/profileUnderLoad';
-import { analyseProfile, runBaseName, writeCpuProfile, writeSpeedscope } from '../session/profileFiles';
-import { TargetSession } from '../session/targetSession';
-import { splitCommandLine } from '../target/splitCommandLine';
-import { compileThresholds, ThresholdConfigError, type CompiledThreshold } from '../thresholds/thresholdSet';
+import { dirname, resolve } from 'node:path';
+import { executeLoadTest, LoadTestServiceError, LoadTestSetupError } from '../loadtest/executeLoadTest';
+import { formatLoadTestSummary, toJUnit } from '../loadtest/loadTestReport';
+import type { LoadTestProgress } from '../loadtest/runLoadTest';
 import { writeFileAtomically } from './writeFileAtomically';
 import { CliError, UsageError } from './cliError';
 import { parseCommandLine } from './commandLine';
@@ -69,20 +60,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1 || rest.length) throw new ConfigError('load: give exactly one load-test file, e.g. `perflens load perf/checkout.load.json`');
-  const path = resolve(positionals[0]);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-
-  const text = await readFile(path, 'utf8').catch(() => {
-    throw new ConfigError(`load: ${positionals[0]} cannot be read (does it exist?)`);
-  });
-  const { file, thresholds } = parseConfig(text.includes(PORT_PLACEHOLDER) ? withPort(text, await freePort()) : text, positionals[0]);
-  const baseUrl = file.target.baseUrl;
-  try {
-    checkLoadTarget(baseUrl, [...file.allowHosts, ...(values['allow-host'] ?? [])]);
-  } catch (err) {
-    throw new ConfigError(`load: target.baseUrl: ${(err as Error).message}`);
-  }
-  if (values.profile && !file.target.command) throw new ConfigError('load: --profile needs target.command in the file, so PerfLens starts the service with its inspector');
 
   const stop = new AbortController();
   const onSignal = () => {
@@ -92,61 +70,29 @@ export async function loadCommand(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-
-  let session: TargetSession | undefined;
   try {
-    if (file.target.command) {
-      const command = splitCommandLine(file.target.command);
-      session = await TargetSession.launch(command, { cwd: resolve(dirname(path), file.target.cwd), env: file.target.env, onOutput: values.quiet ? undefined : (line) => log(`[target] ${line}`) });
-      log(`perflens: started \`${file.target.command}\` (PID ${session.pid}); waiting for ${baseUrl}`);
-      await session.waitForUrl(baseUrl, { timeoutMs: file.target.waitTimeoutMs, signal: stop.signal }).catch((err: Error) => {
-        throw stop.signal.aborted ? new CliError('stopped before the load started', LoadExitCode.interrupted) : new CliError(err.message);
-      });
-    }
-    const drive = (signal: AbortSignal) => runLoadTest({ file, baseUrl, thresholds, signal, onProgress: values.quiet ? undefined : (p) => log(formatProgress(p)) });
-    let run: LoadTestRun;
-    let profileFiles: LoadTestReport['profile'];
-    if (values.profile && session) {
-      const connection = await session.connect();
-      const durationMs = file.scenarios.reduce((a, s) => a + s.durationMs, 0);
-      const profiled = await profileWhile({ connection, samplingIntervalUs: defaultSamplingIntervalUs(durationMs), signal: stop.signal }, drive, (r) => r.durationMs);
-      run = profiled.value;
-      const outDir = values.out ?? (values['summary-export'] ? dirname(resolve(values['summary-export'])) : '.perflens/profiles');
-      const name = runBaseName(basename(path).replace(/\.load\.json$|\.json$/, ''));
-      const analysis = analyseProfile(profiled.profile, { target: file.target.command!, cwd: process.cwd(), top: 10 });
-      profileFiles = { cpuprofile: await writeCpuProfile(profiled.profile, outDir, name), speedscope: await writeSpeedscope(analysis, outDir, name) };
-    } else {
-      run = await drive(stop.signal);
-    }
-    const report = buildLoadTestReport(run, { file: positionals[0], baseUrl });
-    if (profileFiles) report.profile = profileFiles;
+    const { report, exitCode } = await executeLoadTest({
+      path: positionals[0],
+      allowHosts: values['allow-host'],
+      profile: values.profile,
+      outDir: values.out ?? (values['summary-export'] ? dirname(resolve(values['summary-export'])) : undefined),
+      signal: stop.signal,
+      onProgress: values.quiet ? undefined : (p) => log(formatProgress(p)),
+      onTargetOutput: values.quiet ? undefined : (line) => log(`[target] ${line}`),
+      log,
+    }).catch((err: unknown) => {
+      if (err instanceof LoadTestSetupError) throw new ConfigError(err.kind === 'profile-needs-command' ? 'load: --profile needs target.command in the file, so PerfLens starts the service with its inspector' : `load: ${err.message}`);
+      if (err instanceof LoadTestServiceError) throw stop.signal.aborted || err.code === 'CANCELLED' ? new CliError('stopped before the load started', LoadExitCode.interrupted) : new CliError(err.message);
+      throw err;
+    });
     process.stdout.write(`${formatLoadTestSummary(report)}\n`);
     if (values['summary-export']) await writeFileAtomically(values['summary-export'], `${JSON.stringify(report, null, 2)}\n`);
     if (values.junit) await writeFileAtomically(values.junit, toJUnit(report));
-    if (profileFiles) process.stdout.write(`CPU profile: ${profileFiles.cpuprofile}\n`);
-    if (run.stopped?.by === 'signal') return LoadExitCode.interrupted;
-    return report.passed ? LoadExitCode.passed : LoadExitCode.thresholdsBreached;
+    if (report.profile) process.stdout.write(`CPU profile: ${report.profile.cpuprofile}\n`);
+    return exitCode;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await session?.release();
-  }
-}
-
-/** The file and its thresholds, or a ConfigError listing every problem with its place. */
-function parseConfig(text: string, name: string): { file: LoadTestFile; thresholds: CompiledThreshold[] } {
-  let file: LoadTestFile;
-  try {
-    file = parseLoadTestFile(text, name);
-  } catch (err) {
-    if (err instanceof LoadTestConfigError) throw new ConfigError(`load: ${err.message}`);
-    throw err;
-  }
-  try {
-    return { file, thresholds: compileThresholds(file.thresholds) };
-  } catch (err) {
-    if (err instanceof ThresholdConfigError) throw new ConfigError(`load: ${name}: ${err.message}`);
-    throw err;
   }
 }
 
@@ -161,15 +107,4 @@ function usageAsConfig<T>(fn: () => T): T {
 
 function formatProgress(p: LoadTestProgress): string {
   return `perflens: ${(p.elapsedMs / 1000).toFixed(0).padStart(3)}/${(p.totalMs / 1000).toFixed(0)} s  ${p.scenario.padEnd(12)} ${p.rps.toFixed(0).padStart(6)} req/s  p99 ${p.p99.toFixed(1)} ms  errors ${p.errors}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }

@@ -26,7 +26,8 @@ export interface LoadTestReport {
   durationMs: number;
   plannedMs: number;
   totals: CountsSummary;
-  thresholds: Array<{ key: string; source: string; ok: boolean; observed: number | null; message: string; abortOnFail: boolean }>;
+  /** `line`: where the threshold is written in the file (from 1), when known. */
+  thresholds: Array<{ key: string; source: string; ok: boolean; observed: number | null; message: string; abortOnFail: boolean; line?: number }>;
   scenarios: Array<{ name: string } & CountsSummary>;
   requests: Array<{ name: string; method: string } & CountsSummary>;
   phases: Array<{ scenario: string; step?: number; startMs: number; durationMs: number; requestedRate?: number; achievedRps: number }>;

@@ -3,6 +3,8 @@
 // Pure types and constants: imported by the server and by the extension alike.
 import type { ProfileReport } from '../analysis/reportTypes';
 import type { LoadOptions, LoadProgress, LoadSummary } from '../load/loadTypes';
+import type { LoadTestReport } from '../loadtest/loadTestReport';
+import type { LoadTestProgress } from '../loadtest/runLoadTest';
 
 /** Bump on any incompatible change; the server refuses a `hello` with another version. */
 export const PROTOCOL_VERSION = 1;
@@ -59,6 +61,15 @@ export interface Methods {
   profileEndpoint: { params: ProfileRunParams; result: ProfileRunResult };
   /** Stops the running load early; the profile taken so far is still returned by profileEndpoint. */
   cancelProfile: { params: Record<string, never>; result: Record<string, never> };
+  /**
+   * Runs a *.load.json load test (starting and stopping its service when the file names a command),
+   * with loadTestProgress events. A file that does not validate fails with LOAD_TEST_CONFIG, its
+   * problems (with line and column) in error.data. Thresholds breached are not an error: see
+   * `report.passed` and `exitCode` (0, 99 breached, 105 cancelled), as `perflens load` has them.
+   */
+  runLoadTest: { params: { file: string; allowHosts?: string[]; profile?: boolean; outDir?: string }; result: { report: LoadTestReport; exitCode: number } };
+  /** Stops a running load test; runLoadTest then returns what ran. */
+  cancelLoadTest: { params: Record<string, never>; result: Record<string, never> };
   /** Analyses a .cpuprofile file made anywhere. */
   analyzeProfileFile: { params: { file: string }; result: { report: ProfileReport } };
 }
@@ -81,6 +92,7 @@ export type ErrorCode =
   | 'BUSY' // a profile is already running (or a target is being launched, attached or released)
   | 'CANCELLED' // cancelProfile came before the load started: nothing was profiled
   | 'INVALID_PROFILE'
+  | 'LOAD_TEST_CONFIG' // the load-test file or its thresholds are invalid; data: { problems: {path, message, line?, column?}[] }
   | 'INTERNAL';
 
 export interface RpcError {
@@ -102,6 +114,7 @@ export interface Events {
   /** The target went away: it exited, its inspector closed (attached), or it was released (`released`). */
   targetExited: { code: number | null; signal: string | null; description: string; released?: boolean };
   loadFinished: LoadSummary;
+  loadTestProgress: LoadTestProgress;
 }
 
 export type EventName = keyof Events;

@@ -1,9 +1,11 @@
 import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { version as serverVersion } from '../../package.json';
 import { checkLoadTarget, HostNotAllowedError } from '../load/hostPolicy';
 import type { LoadOptions } from '../load/loadTypes';
-import { PROTOCOL_VERSION, type EventName, type Events, type ProfileRunParams, type ProfileRunResult, type Result } from '../protocol/protocol';
+import { executeLoadTest, LoadTestSetupError } from '../loadtest/executeLoadTest';
+import type { LoadTestProgress } from '../loadtest/runLoadTest';
+import { PROTOCOL_VERSION, type EventName, type Events, type Params, type ProfileRunParams, type ProfileRunResult, type Result } from '../protocol/protocol';
 import { listNodeProcesses } from '../session/nodeProcesses';
 import { analyseProfile, runBaseName } from '../session/profileFiles';
 import { readProfileFile } from '../session/readProfileFile';
@@ -23,6 +25,8 @@ export interface ProfilerServiceOptions {
 }
 
 const DEFAULT_WAIT_TIMEOUT_MS = 30_000;
+/** loadTestProgress events come at most this often (parallel scenarios each report every second). */
+const LOAD_TEST_PROGRESS_MIN_GAP_MS = 800;
 /** Rows of the printed tables; the server prints none, but the analysis computes them. */
 const TABLE_ROWS = 15;
 
@@ -35,6 +39,8 @@ export class ProfilerService {
   /** How the last target went away, for the next NO_TARGET message. */
   private lastEnd?: { end: TargetEnd; tail: string };
   private running?: AbortController;
+  /** The running load test: how to stop it, and its end (never rejects). */
+  private loadTest?: { stop: AbortController; ended: Promise<void> };
   /** A launch, attach or release in progress. */
   private changingTarget = false;
   private disposed = false;
@@ -63,6 +69,14 @@ export class ProfilerService {
       }
       return {};
     },
+    runLoadTest: (params) => this.runLoadTest(params),
+    cancelLoadTest: async () => {
+      if (this.loadTest && !this.loadTest.stop.signal.aborted) {
+        this.options.log('cancelling the running load test: the report covers what ran so far');
+        this.loadTest.stop.abort();
+      }
+      return {};
+    },
     analyzeProfileFile: async (params) => {
       const profile = await readProfileFile(params.file);
       return { report: analyseProfile(profile, { target: basename(params.file), cwd: process.cwd(), top: TABLE_ROWS, reportTop: Infinity }).report };
@@ -73,6 +87,9 @@ export class ProfilerService {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.running?.abort();
+    const loadTest = this.loadTest;
+    loadTest?.stop.abort();
+    await loadTest?.ended; // its service is stopped by then
     const target = this.target;
     this.target = undefined;
     await target?.release();
@@ -148,6 +165,7 @@ export class ProfilerService {
       throw new RpcFailure('BAD_REQUEST', `params.load.url: ${(err as Error).message}`);
     }
     if (this.running) throw new RpcFailure('BUSY', 'a profile is already running; one profile at a time');
+    if (this.loadTest) throw new RpcFailure('BUSY', 'a load test is running: cancel it (cancelLoadTest) or wait for it to end first');
     if (this.changingTarget) throw new RpcFailure('BUSY', 'a target is being launched, attached or released; try again when that is done');
     const session = this.target;
     if (!session) throw new RpcFailure('NO_TARGET', this.noTargetMessage());
@@ -184,6 +202,49 @@ export class ProfilerService {
       return result;
     } finally {
       if (this.running === stop) this.running = undefined;
+    }
+  }
+
+  /**
+   * Runs a load-test file with executeLoadTest: one at a time, and not while a profile runs. A service
+   * the file starts is its own (the session's target is left alone) and is stopped at the end.
+   */
+  private async runLoadTest(params: Params<'runLoadTest'>): Promise<Result<'runLoadTest'>> {
+    if (this.disposed) throw new RpcFailure('INTERNAL', 'the server is shutting down');
+    if (this.running) throw new RpcFailure('BUSY', 'a profile is running: cancel it (cancelProfile) or wait for it to end first');
+    if (this.loadTest) throw new RpcFailure('BUSY', 'a load test is already running; one load test at a time');
+    const { emit, log } = this.options;
+    const stop = new AbortController();
+    let ended!: () => void;
+    const entry = { stop, ended: new Promise<void>((resolve) => (ended = resolve)) };
+    this.loadTest = entry;
+    let lastProgress = 0;
+    const onProgress = (progress: LoadTestProgress) => {
+      const now = Date.now();
+      if (now - lastProgress < LOAD_TEST_PROGRESS_MIN_GAP_MS) return;
+      lastProgress = now;
+      emit('loadTestProgress', progress);
+    };
+    try {
+      log(`load test ${params.file}`);
+      const { report, exitCode } = await executeLoadTest({
+        path: params.file,
+        allowHosts: params.allowHosts,
+        profile: params.profile,
+        outDir: params.outDir ?? join(dirname(params.file), '.perflens', 'profiles'),
+        signal: stop.signal,
+        onProgress,
+        onTargetOutput: (line) => emit('targetOutput', { line }),
+        log,
+      });
+      log(`load test ${params.file} ended: exit code ${exitCode}${report.passed ? ', passed' : ''}`);
+      return { report, exitCode };
+    } catch (err) {
+      if (err instanceof LoadTestSetupError) throw new RpcFailure('LOAD_TEST_CONFIG', err.message, { problems: err.problems });
+      throw err;
+    } finally {
+      if (this.loadTest === entry) this.loadTest = undefined;
+      ended();
     }
   }
 

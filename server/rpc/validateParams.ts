@@ -44,6 +44,15 @@ export const paramValidators: ParamValidators = {
     return params;
   },
   cancelProfile: noParams,
+  runLoadTest(raw) {
+    const o = object(raw, 'params');
+    const params: Params<'runLoadTest'> = { file: absolutePath(o, 'file', 'params') };
+    if (o.allowHosts !== undefined) params.allowHosts = stringArray(o, 'allowHosts', 'params');
+    if (o.profile !== undefined) params.profile = boolean(o, 'profile', 'params');
+    if (o.outDir !== undefined) params.outDir = absolutePath(o, 'outDir', 'params');
+    return params;
+  },
+  cancelLoadTest: noParams,
   analyzeProfileFile(raw) {
     const o = object(raw, 'params');
     return { file: absolutePath(o, 'file', 'params') };
@@ -105,6 +114,12 @@ function nonEmptyString(o: Json, key: string, path: string): string {
 function absolutePath(o: Json, key: string, path: string): string {
   const value = nonEmptyString(o, key, path);
   if (!isAbsolute(value)) throw bad(`${path}.${key}`, `must be an absolute path, not ${describe(value)}`);
+  return value;
+}
+
+function boolean(o: Json, key: string, path: string): boolean {
+  const value = o[key];
+  if (typeof value !== 'boolean') throw bad(`${path}.${key}`, `must be true or false, not ${describe(value)}`);
   return value;
 }
 

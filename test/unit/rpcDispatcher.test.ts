@@ -72,6 +72,8 @@ function echoHandlers(): Handlers<string> {
     getTarget: async () => ({}),
     profileEndpoint: fail,
     cancelProfile: async () => ({}),
+    runLoadTest: fail,
+    cancelLoadTest: async () => ({}),
     analyzeProfileFile: fail,
   };
 }
