@@ -141,7 +141,7 @@ export function formatLoadTestSummary(report: LoadTestReport): string {
   if (report.stopped?.by === 'threshold') lines.push(`  stopped early: ${report.stopped.threshold} failed and has abortOnFail`);
   lines.push('', 'Thresholds');
   if (!report.thresholds.length) lines.push('  (none)');
-  for (const th of report.thresholds) lines.push(`  ${th.ok ? '✓' : '✗'} ${th.key.padEnd(36)} ${th.message}`);
+  for (const th of report.thresholds) lines.push(`  ${th.ok ? '✓' : '✗'} ${th.key.padEnd(36)} ${th.message.replace(/ [✓✗]$/, '')}`);
   lines.push('', 'Requests');
   lines.push(row('requests', `${t.requests}  ${t.rps.toFixed(1)}/s`));
   lines.push(row('failed', `${t.failed}  ${(t.failedRate * 100).toFixed(2)} %`));
