@@ -4,6 +4,10 @@ import type { ProfileReport } from '../server/analysis/reportTypes';
 import { Annotations } from './annotations/annotations';
 import { ProfileIndex } from './annotations/profileIndex';
 import { RouteCodeLensProvider, routeDocumentSelector, type ProfileEndpointArgs } from './codelens/routeCodeLens';
+import { LoadReportPanel } from './loadtest/loadReportPanel';
+import { LoadTestCodeLensProvider, loadTestDocumentSelector, type RunLoadTestArgs } from './loadtest/loadTestCodeLens';
+import { LoadTestDiagnostics } from './loadtest/loadTestDiagnostics';
+import { runLoadTestCommand, type LoadTestOutcome } from './loadtest/runLoadTestCommand';
 import { FlameGraphPanel } from './panels/flameGraphPanel';
 import { profileEndpoint } from './profiling/profileEndpoint';
 import { attachToProcess, launchService } from './profiling/targetPicker';
@@ -26,6 +30,12 @@ export interface PerfLensApi {
   annotationsFor(uri: vscode.Uri): Array<{ line: number; note: string }>;
   /** The profiler server's PID while it runs. */
   serverPid(): number | undefined;
+  /** The last load test run in this window (Run Load Test). */
+  lastLoadTest(): LoadTestOutcome | undefined;
+  /** The 'perflens-loadtest' diagnostics of a load-test file. */
+  loadTestDiagnostics(uri: vscode.Uri): vscode.Diagnostic[];
+  /** The load-test report panel: open, and what it last drew (charts counted). */
+  loadReportState(): { open: boolean; rendered?: { charts: number; title: string } };
 }
 
 export function activate(context: vscode.ExtensionContext): PerfLensApi {
@@ -150,8 +160,51 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
       }),
     ),
   );
+  // Load tests (*.load.json): CodeLens, command, diagnostics, report panel.
+  let lastLoadTest: LoadTestOutcome | undefined;
+  const loadDiagnostics = new LoadTestDiagnostics();
+  const openLoadTestProfile = async (profile: NonNullable<LoadTestOutcome['report']['profile']>, title: string) => {
+    const { report } = await (await server.client()).request('analyzeProfileFile', { file: profile.cpuprofile });
+    await showProfile({ report, flameGraphFile: profile.speedscope, title });
+  };
+  const loadReport = new LoadReportPanel(context.extensionUri, log, () => {
+    const profile = lastLoadTest?.report.profile;
+    if (profile) void guarded('Open Flame Graph', () => openLoadTestProfile(profile, lastLoadTest!.report.file))();
+  });
+  context.subscriptions.push(
+    loadDiagnostics,
+    loadReport,
+    vscode.languages.registerCodeLensProvider(loadTestDocumentSelector, new LoadTestCodeLensProvider()),
+    vscode.commands.registerCommand(
+      'perflens.runLoadTest',
+      guarded('Run Load Test', async (arg?: vscode.Uri | RunLoadTestArgs) => {
+        const outcome = await runLoadTestCommand(arg, {
+          client: () => server.client(),
+          diagnostics: loadDiagnostics,
+          outDir,
+          log,
+          onBusy: (busy) => status.setBusy(busy),
+          showReport: async (run, uri) => {
+            lastLoadTest = run;
+            await loadReport.show(run, vscode.workspace.asRelativePath(uri));
+          },
+          openProfile: openLoadTestProfile,
+        });
+        if (outcome) lastLoadTest = outcome;
+      }),
+    ),
+  );
+
   log.info('PerfLens is active');
-  return { lastProfile: () => last, lastShowLatencyMs: () => lastShowLatencyMs, annotationsFor: (uri) => annotations.appliedTo(uri), serverPid: () => server.pid };
+  return {
+    lastProfile: () => last,
+    lastShowLatencyMs: () => lastShowLatencyMs,
+    annotationsFor: (uri) => annotations.appliedTo(uri),
+    serverPid: () => server.pid,
+    lastLoadTest: () => lastLoadTest,
+    loadTestDiagnostics: (uri) => loadDiagnostics.get(uri),
+    loadReportState: () => loadReport.state(),
+  };
 }
 
 export function deactivate(): void {
