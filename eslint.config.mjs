@@ -16,7 +16,14 @@ export default tseslint.config(
   },
   {
     // Pure analysis: no I/O, no VS Code. Keeps it testable alone and reusable by webviews.
-    files: ['server/analysis/**/*.ts', 'extension/routes/**/*.ts', 'extension/annotations/profileIndex.ts', 'server/protocol/**/*.ts'],
+    files: [
+      'server/analysis/**/*.ts',
+      'server/thresholds/**/*.ts',
+      'server/protocol/**/*.ts',
+      'server/loadtest/{loadTestFile,jsonLocation,planScenarios,loadMetrics,loadTestReport}.ts',
+      'extension/routes/**/*.ts',
+      'extension/annotations/profileIndex.ts',
+    ],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['fs', 'node:fs', 'fs/*', 'node:fs/*', 'net', 'node:net', 'child_process', 'node:child_process', 'ws', 'vscode', 'http', 'node:http'], message: 'pure module: pass data in, do I/O and VS Code calls elsewhere.' },
