@@ -10,7 +10,6 @@
  * stopped before the load started) when it never answered.
  */
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { basename, dirname, resolve } from 'node:path';
 import { checkLoadTarget } from '../load/hostPolicy';
 import { defaultSamplingIntervalUs } from '../profiling/samplingInterval';
@@ -24,6 +23,7 @@ import { locateJsonPath } from './jsonLocation';
 import { LoadTestConfigError, parseLoadTestFile, PORT_PLACEHOLDER, withPort, type LoadTestFile, type LoadTestProblem } from './loadTestFile';
 import { buildLoadTestReport, type LoadTestReport } from './loadTestReport';
 import { runLoadTest, type LoadTestProgress, type LoadTestRun } from './runLoadTest';
+import { freePort } from '../target/freePort';
 
 export const DEFAULT_PROFILE_DIR = '.perflens/profiles';
 
@@ -185,13 +185,3 @@ function asJson(text: string): string {
   return text.startsWith('\uFEFF') ? ` ${text.slice(1)}` : text;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}

@@ -9,6 +9,7 @@ import schema from '../../schemas/load-test.schema.json';
 import { findJsonSyntaxError } from '../analysis/jsonSyntaxError';
 import { parseDuration, parseHeader } from '../load/parseDuration';
 import { formatJsonPath, locateJsonPath, offsetToLineColumn, type JsonPathSegment } from './jsonLocation';
+import { editDistance } from '../text/editDistance';
 
 export { formatJsonPath, locateJsonPath, parseJsonPath, type JsonLocation, type JsonPathSegment } from './jsonLocation';
 
@@ -320,17 +321,6 @@ function closest(key: string, allowed: string[]): string | undefined {
   return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? best : undefined;
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}
 
 // ---------------------------------------------------------------------------------------------
 // Semantic checks: what the schema cannot say. They read the raw value defensively, since they run

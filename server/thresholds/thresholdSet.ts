@@ -12,6 +12,7 @@ import {
   parseThresholdExpression,
   ThresholdSyntaxError,
 } from './parseThreshold';
+import { editDistance } from '../text/editDistance';
 
 export type MetricName = 'http_req_duration' | 'http_req_failed' | 'http_reqs';
 export type AggregationKind = Aggregation['kind'];
@@ -226,14 +227,3 @@ function didYouMean(word: string, candidates: readonly string[]): string {
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(best.length / 3)) ? ` (did you mean ${JSON.stringify(best)}?)` : '';
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length];
-}

@@ -8,13 +8,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { launchBrowser, openFile, openWorkbench, screenshotOnFailure, waitForNotification, type BrowserSession } from '../vscode/browser';
 import { installExtension, startCodeServer, type CodeServer } from '../vscode/codeServer';
 import { ensureChromium, ensureVscode, repoRoot } from '../vscode/install';
+import { freePort } from '../../server/target/freePort';
 
 const DEMO = join(repoRoot, 'demo');
 const LENS_TEXT = 'Profile this endpoint (GET /report)';
@@ -236,17 +236,6 @@ async function poll<T>(get: () => Promise<T>, ok: (value: T) => boolean, timeout
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => done(port));
-    });
-  });
-}
 
 // --- processes -------------------------------------------------------------------------------
 

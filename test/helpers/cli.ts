@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const repoRoot = join(__dirname, '..', '..');
@@ -13,17 +12,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../server/target/freePort';
 
 /** Environment for a demo service: the suite's database when the test script started one. */
 export function demoEnv(port: number): NodeJS.ProcessEnv {

@@ -4,10 +4,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureVscode, repoRoot } from './install';
+import { freePort } from '../../server/target/freePort';
 
 export interface CodeServerOptions {
   /** The workspace folder the workbench opens. */
@@ -207,18 +207,6 @@ function isolatedEnv(base: string, home: string, extra: Record<string, string>):
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
 
 async function waitForHealth(url: string, timeoutMs: number): Promise<true | Error> {
   const deadline = Date.now() + timeoutMs;

@@ -1,10 +1,10 @@
 // The user story inside the real extension host: CodeLens over the demo's routes, profile
 // GET /report through the extension (server, real demo, real load), then hover and annotations.
 import * as assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PerfLensApi } from '../../../extension/extension';
+import { freePort } from '../../../server/target/freePort';
 
 const EXTENSION_ID = 'perflens.perflens';
 
@@ -14,16 +14,6 @@ function demoFolder(): string {
   return folder;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function lensTitles(file: string): Promise<string[]> {
   const uri = vscode.Uri.file(file);

@@ -17,24 +17,14 @@
 //   reshowMs         "Open Last Profile" right after: annotations + webview load alone.
 import * as assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PerfLensApi } from '../../../extension/extension';
+import { freePort } from '../../../server/target/freePort';
 
 const EXTENSION_ID = 'perflens.perflens';
 export const SHOW_LATENCY_PREFIX = 'PERFLENS_SHOW_LATENCY ';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Now on CLOCK_MONOTONIC, in ms. */
 const monoMs = () => Number(process.hrtime.bigint()) / 1e6;
