@@ -1,7 +1,8 @@
 // The benchmarks: builds, starts one embedded PostgreSQL for all of them, runs each (TypeScript
 // under bench/, with tsx) in its own process, then prints a summary of ratios against baselines
 // measured in the same run and writes it to bench/results/latest.json.
-// Usage: npm run bench [-- NAME…]   (names: profilingOverhead, zeroXOverhead, analysisSpeed)
+// Usage: npm run bench [-- NAME…]   (names: profilingOverhead, zeroXOverhead, analysisSpeed, showLatency,
+//        loadAccuracy, loadSoak — loadSoak only when named or with BENCH_SOAK=1)
 //        BENCH_ROUNDS=N npm run bench
 // Timings vary a lot on shared machines: read them as figures, never as pass/fail criteria.
 import { spawn } from 'node:child_process';
@@ -17,6 +18,9 @@ const BENCHES = [
   { name: 'zeroXOverhead', file: 'bench/zeroXOverhead.bench.ts', database: true, timeoutMs: 8 * 60_000 },
   { name: 'analysisSpeed', file: 'bench/analysisSpeed.bench.ts', database: false, timeoutMs: 6 * 60_000 },
   { name: 'showLatency', file: 'bench/showLatency.bench.ts', database: true, timeoutMs: 10 * 60_000 },
+  { name: 'loadAccuracy', file: 'bench/loadAccuracy.bench.ts', database: false, timeoutMs: 10 * 60_000 },
+  // Long (SOAK_MINUTES, default 10): only with BENCH_SOAK=1 or when named (`npm run bench -- loadSoak`).
+  { name: 'loadSoak', file: 'bench/loadSoak.bench.ts', database: false, optIn: 'BENCH_SOAK', timeoutMs: ((Number(process.env.SOAK_MINUTES) || 10) + 3) * 60_000 },
 ];
 
 const began = performance.now();
@@ -30,7 +34,10 @@ if (process.env.BENCH_ROUNDS !== undefined && !/^[1-9]\d*$/.test(process.env.BEN
   console.error(`bench: BENCH_ROUNDS must be a whole number ≥ 1, not ${JSON.stringify(process.env.BENCH_ROUNDS)}`);
   process.exit(2);
 }
-const selected = requested.length ? BENCHES.filter((b) => requested.includes(b.name)) : BENCHES;
+const selected = requested.length ? BENCHES.filter((b) => requested.includes(b.name)) : BENCHES.filter((b) => !b.optIn || process.env[b.optIn] === '1');
+for (const b of BENCHES.filter((b) => !selected.includes(b) && b.optIn && !requested.length)) {
+  console.log(`bench: skipping ${b.name} (long; ${b.optIn}=1 or \`npm run bench -- ${b.name}\` runs it)`);
+}
 
 let current; // the child running now
 let database;
