@@ -1,10 +1,10 @@
 // The demo session behind `npm run demo` (see scripts/demo.mjs): node --import tsx runDemo.ts <root>
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { installExtension, startCodeServer, type CodeServer } from '../../test/vscode/codeServer';
+import { installPackagedExtension, startCodeServer, type CodeServer } from '../../test/vscode/codeServer';
 import { ensureVscode } from '../../test/vscode/install';
 
 const PREFERRED_SERVICE_PORT = 3000;
@@ -28,13 +28,8 @@ export async function runDemo(root: string): Promise<void> {
     await ensureVscode(root);
 
     const demoDir = join(root, '.vscode-test', 'demo');
-    const vsix = join(demoDir, 'perflens.vsix');
-    const extensionsDir = join(demoDir, 'extensions');
-    rmSync(extensionsDir, { recursive: true, force: true });
     mkdirSync(demoDir, { recursive: true });
-    const packaged = spawnSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '-o', vsix], { cwd: root, encoding: 'utf8' });
-    if (packaged.status !== 0) throw new Error(`packaging the extension failed:\n${packaged.stdout}${packaged.stderr}`);
-    await installExtension(vsix, extensionsDir, root);
+    const extensionsDir = await installPackagedExtension(demoDir, root);
 
     const { startEmbeddedPostgres } = createRequire(__filename)(join(root, 'demo/dist/embeddedPostgres.js')) as { startEmbeddedPostgres(): Promise<{ url: string; stop(): Promise<void> }> };
     console.log('perflens demo: starting PostgreSQL…');

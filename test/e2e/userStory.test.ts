@@ -6,13 +6,13 @@
 // PERFLENS_E2E_VERBOSE=1: step times and what was read; PERFLENS_E2E_SCREENSHOT=1: a screenshot at the end.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { launchBrowser, openFile, openWorkbench, screenshotOnFailure, waitForNotification, type BrowserSession } from '../vscode/browser';
-import { installExtension, startCodeServer, type CodeServer } from '../vscode/codeServer';
+import { installPackagedExtension, startCodeServer, type CodeServer } from '../vscode/codeServer';
 import { ensureChromium, ensureVscode, repoRoot } from '../vscode/install';
 import { freePort } from '../../server/target/freePort';
 
@@ -35,13 +35,7 @@ before(async () => {
   await ensureVscode(repoRoot);
   await ensureChromium();
   work = mkdtempSync(join(tmpdir(), 'perflens-user-story-'));
-  const vsix = join(work, 'perflens.vsix');
-  const packaged = spawnSync(process.execPath, [join(repoRoot, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '-o', vsix], {
-    cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000,
-  });
-  assert.ok(packaged.status === 0 && existsSync(vsix), `vsce package failed (exit ${packaged.status}):\n${packaged.stdout}${packaged.stderr}`);
-  const extensionsDir = join(work, 'extensions');
-  await installExtension(vsix, extensionsDir);
+  const extensionsDir = await installPackagedExtension(work);
 
   demoPort = await freePort();
   const database = process.env.PERFLENS_TEST_DATABASE_URL ? ` DATABASE_URL=${process.env.PERFLENS_TEST_DATABASE_URL}` : '';

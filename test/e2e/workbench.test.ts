@@ -2,13 +2,11 @@
 // code-server, the demo folder opened in chromium, commands run from the palette.
 // Run: node scripts/build.mjs && node --import tsx --test test/e2e/workbench.test.ts
 import { after, before, test } from 'node:test';
-import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, openWorkbench, runCommand, screenshotOnFailure, waitForOutputChannel, type BrowserSession } from '../vscode/browser';
-import { installExtension, startCodeServer, type CodeServer } from '../vscode/codeServer';
+import { installPackagedExtension, startCodeServer, type CodeServer } from '../vscode/codeServer';
 import { ensureChromium, ensureVscode, repoRoot } from '../vscode/install';
 
 let work: string;
@@ -20,13 +18,7 @@ before(async () => {
   await ensureVscode(repoRoot);
   await ensureChromium();
   work = mkdtempSync(join(tmpdir(), 'perflens-workbench-'));
-  const vsix = join(work, 'perflens.vsix');
-  const packaged = spawnSync(process.execPath, [join(repoRoot, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '-o', vsix], {
-    cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000,
-  });
-  assert.ok(packaged.status === 0 && existsSync(vsix), `vsce package failed (exit ${packaged.status}):\n${packaged.stdout}${packaged.stderr}`);
-  const extensionsDir = join(work, 'extensions');
-  await installExtension(vsix, extensionsDir);
+  const extensionsDir = await installPackagedExtension(work);
   server = await startCodeServer({ folder: join(repoRoot, 'demo'), extensionsDir });
   browser = await launchBrowser();
   await openWorkbench(browser.page, server.url);

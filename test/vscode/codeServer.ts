@@ -1,7 +1,7 @@
 // Starts code-server (the real VS Code workbench and extension host) for tests and the demo.
 // Everything it writes (HOME, XDG dirs, user data, extensions) goes to a fresh folder of its own;
 // stop() ends it with every process it started (extension hosts included) and removes that folder.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -286,4 +286,21 @@ function processesWithHome(home: string): number[] {
 
 function delay(ms: number): Promise<void> {
   return new Promise((done) => setTimeout(done, ms));
+}
+
+/**
+ * Packages the extension as a user gets it (`vsce package --no-dependencies`; the bundles in dist/
+ * must be built) into `workDir/perflens.vsix` and installs it into `workDir/extensions`, which it
+ * returns.
+ */
+export async function installPackagedExtension(workDir: string, root: string = repoRoot): Promise<string> {
+  const vsix = join(workDir, 'perflens.vsix');
+  const packaged = spawnSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '-o', vsix], {
+    cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000,
+  });
+  if (packaged.status !== 0 || !existsSync(vsix)) throw new Error(`vsce package failed (exit ${packaged.status}):\n${packaged.stdout}${packaged.stderr}`);
+  const extensionsDir = join(workDir, 'extensions');
+  rmSync(extensionsDir, { recursive: true, force: true });
+  await installExtension(vsix, extensionsDir, root);
+  return extensionsDir;
 }
