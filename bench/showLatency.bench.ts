@@ -12,7 +12,7 @@
 //      BENCH_ROUNDS=N (default 3), PERFLENS_BENCH_DATABASE_URL (else the demo starts its own PostgreSQL)
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildVscodeTests, ensureChromium, ensureVscode, repoRoot } from '../test/vscode/install';
+import { buildVscodeTests, ensureChromium, ensureVscode, repoRoot } from '../scripts/vscode/install';
 import { runExtensionHostTests } from '../test/vscode/runExtensionHostTests';
 import { writeResult, type Figure } from './lib/results';
 import { median, roundsFromEnv, spread } from './lib/stats';

@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { installPackagedExtension, startCodeServer, type CodeServer } from '../../test/vscode/codeServer';
-import { ensureVscode } from '../../test/vscode/install';
+import { installPackagedExtension, startCodeServer, type CodeServer } from '../vscode/codeServer';
+import { ensureVscode } from '../vscode/install';
 
 const PREFERRED_SERVICE_PORT = 3000;
 const PREFERRED_EDITOR_PORT = 8080;

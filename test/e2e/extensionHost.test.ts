@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildVscodeTests, ensureChromium, ensureVscode, repoRoot } from '../vscode/install';
+import { buildVscodeTests, ensureChromium, ensureVscode, repoRoot } from '../../scripts/vscode/install';
 import { runExtensionHostTests } from '../vscode/runExtensionHostTests';
 
 test('extension host (code-server)', { timeout: 15 * 60_000 }, async (t) => {

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { launchBrowser, openFile, openWorkbench, screenshotOnFailure, waitForNotification, type BrowserSession } from '../vscode/browser';
-import { installPackagedExtension, startCodeServer, type CodeServer } from '../vscode/codeServer';
-import { ensureChromium, ensureVscode, repoRoot } from '../vscode/install';
+import { installPackagedExtension, startCodeServer, type CodeServer } from '../../scripts/vscode/codeServer';
+import { ensureChromium, ensureVscode, repoRoot } from '../../scripts/vscode/install';
 import { freePort } from '../../server/target/freePort';
 
 const DEMO = join(repoRoot, 'demo');

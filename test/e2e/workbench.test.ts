@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, openWorkbench, runCommand, screenshotOnFailure, waitForOutputChannel, type BrowserSession } from '../vscode/browser';
-import { installPackagedExtension, startCodeServer, type CodeServer } from '../vscode/codeServer';
-import { ensureChromium, ensureVscode, repoRoot } from '../vscode/install';
+import { installPackagedExtension, startCodeServer, type CodeServer } from '../../scripts/vscode/codeServer';
+import { ensureChromium, ensureVscode, repoRoot } from '../../scripts/vscode/install';
 
 let work: string;
 let server: CodeServer;

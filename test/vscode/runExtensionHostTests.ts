@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { format } from 'node:util';
 import { launchBrowser, screenshotOnFailure, type BrowserSession } from './browser';
-import { startCodeServer, type CodeServer } from './codeServer';
+import { startCodeServer, type CodeServer } from '../../scripts/vscode/codeServer';
 import { RESULT_PREFIX, type TestResult } from './suite/results';
 
 export type { TestResult } from './suite/results';
