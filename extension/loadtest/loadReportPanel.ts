@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { FromLoadReport, ToLoadReport } from '../../webview/loadReport/messages';
 import { makeNonce } from '../panels/webviewHtml';
+import { MessageWaiter } from '../panels/messageWaiter';
 import type { LoadTestOutcome } from './runLoadTestCommand';
 
 /** The CSP of the report: our nonce'd script only; uPlot draws on canvas and sets inline styles. */
@@ -12,7 +13,7 @@ export function loadReportCsp(cspSource: string, nonce: string): string {
 export class LoadReportPanel implements vscode.Disposable {
   private panel?: vscode.WebviewPanel;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly listeners: Array<(message: FromLoadReport) => void> = [];
+  private readonly messages = new MessageWaiter<FromLoadReport>('the load-test report');
   private rendered?: { charts: number; title: string };
 
   constructor(
@@ -58,7 +59,7 @@ export class LoadReportPanel implements vscode.Disposable {
     this.panel = panel;
     panel.webview.onDidReceiveMessage((message: FromLoadReport) => {
       if (message?.type === 'openProfile') return this.onOpenProfile();
-      for (const listener of this.listeners.splice(0)) listener(message);
+      this.messages.deliver(message);
     }, undefined, this.disposables);
     panel.onDidDispose(() => {
       this.panel = undefined;
@@ -68,19 +69,12 @@ export class LoadReportPanel implements vscode.Disposable {
     return panel;
   }
 
-  private nextMessage(match: (message: FromLoadReport) => boolean): Promise<FromLoadReport> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the load-test report did not answer within 20 s')), 20_000);
-      const listen = () =>
-        this.listeners.push((message) => {
-          if (!match(message)) return listen();
-          clearTimeout(timer);
-          if (message.type === 'error') this.log.error(`load-test report: ${message.message}`);
-          resolve(message);
-        });
-      listen();
-    });
+  private async nextMessage(match: (message: FromLoadReport) => boolean): Promise<FromLoadReport> {
+    const message = await this.messages.next(match);
+    if (message.type === 'error') this.log.error(`load-test report: ${message.message}`);
+    return message;
   }
+
 
   private html(webview: vscode.Webview): string {
     const nonce = makeNonce();

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FlameGraphView, FromFlameGraph, ToFlameGraph } from '../../webview/flameGraph/messages';
+import { MessageWaiter } from './messageWaiter';
 import { makeNonce, speedscopeCsp } from './webviewHtml';
 
 export interface FlameGraphRequest {
@@ -20,7 +21,7 @@ export interface FlameGraphRequest {
 export class FlameGraphPanel implements vscode.Disposable {
   private panel?: vscode.WebviewPanel;
   private readonly disposables: vscode.Disposable[] = [];
-  private readonly loadedListeners: Array<(message: FromFlameGraph) => void> = [];
+  private readonly messages = new MessageWaiter<FromFlameGraph>('the flame graph');
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -31,11 +32,11 @@ export class FlameGraphPanel implements vscode.Disposable {
   async show(request: FlameGraphRequest): Promise<FromFlameGraph> {
     const panel = this.ensurePanel();
     panel.title = `Flame graph: ${request.title}`;
-    const ready = this.nextMessage((m) => m.type === 'ready');
+    const ready = this.messages.next((m) => m.type === 'ready');
     panel.webview.html = this.html(panel.webview, request.view ?? 'left-heavy');
     panel.reveal(panel.viewColumn ?? vscode.ViewColumn.Beside, false);
     await ready;
-    const loaded = this.nextMessage((m) => m.type === 'loaded' || m.type === 'error');
+    const loaded = this.messages.next((m) => m.type === 'loaded' || m.type === 'error');
     const message: ToFlameGraph = { type: 'load', fileName: basename(request.file), base64: (await readFile(request.file)).toString('base64'), focusFunction: request.focusFunction };
     await panel.webview.postMessage(message);
     const result = await loaded;
@@ -62,7 +63,7 @@ export class FlameGraphPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'flame.svg');
     this.panel = panel;
     panel.webview.onDidReceiveMessage((message: FromFlameGraph) => {
-      for (const listener of this.loadedListeners.splice(0)) listener(message);
+      this.messages.deliver(message);
     }, undefined, this.disposables);
     panel.onDidDispose(() => {
       this.panel = undefined;
@@ -71,18 +72,6 @@ export class FlameGraphPanel implements vscode.Disposable {
     return panel;
   }
 
-  private nextMessage(match: (message: FromFlameGraph) => boolean): Promise<FromFlameGraph> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the flame graph did not answer within 20 s')), 20_000);
-      const listen = () =>
-        this.loadedListeners.push((message) => {
-          if (!match(message)) return listen();
-          clearTimeout(timer);
-          resolve(message);
-        });
-      listen();
-    });
-  }
 
   private html(webview: vscode.Webview, view: FlameGraphView): string {
     const speedscopeDir = vscode.Uri.joinPath(this.extensionUri, 'dist', 'speedscope');

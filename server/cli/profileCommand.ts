@@ -8,7 +8,7 @@ import { TargetSession } from '../session/targetSession';
 import { defaultSamplingIntervalUs } from '../profiling/samplingInterval';
 import { CliError, ExitCode, UsageError } from './cliError';
 import { parseCommandLine, positiveInt } from './commandLine';
-import { displayPath } from './profileOutputs';
+import { displayPath } from '../session/profileFiles';
 
 export const profileHelp = `Usage:
   perflens profile --url URL [options] -- <command to start the service>

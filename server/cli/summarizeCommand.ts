@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import { parseCpuProfile, ProfileFormatError } from '../analysis/parseCpuProfile';
 import { CliError, ExitCode, UsageError } from './cliError';
 import { parseCommandLine, positiveInt } from './commandLine';
-import { analyseProfile, displayPath, writeJsonReport } from './profileOutputs';
+import { analyseProfile, displayPath, writeJsonReport } from '../session/profileFiles';
 
 export const summarizeHelp = `Usage:
   perflens summarize FILE.cpuprofile [--json FILE] [--top N]

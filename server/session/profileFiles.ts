@@ -1,6 +1,6 @@
 // The files a profiling run writes and the analysis behind them; shared by the CLI and the RPC server.
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import { buildProfileModel } from '../analysis/profileModel';
 import { buildReport } from '../analysis/buildReport';
@@ -59,4 +59,10 @@ export function runBaseName(name: string): string {
   const d = new Date();
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${slug}-${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+}
+
+/** `path` relative to `cwd` when it lies inside it, for messages; else as it is. */
+export function displayPath(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return rel && !rel.startsWith('..') ? rel : path;
 }
