@@ -21,7 +21,7 @@ export default tseslint.config(
       'server/thresholds/**/*.ts',
       'server/protocol/**/*.ts',
       'server/loadtest/{loadTestFile,jsonLocation,planScenarios,loadMetrics,loadTestReport}.ts',
-      'extension/routes/**/*.ts',
+      'server/routes/**/*.ts',
       'extension/annotations/profileIndex.ts',
     ],
     rules: {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { detectRoutes, type RouteInfo } from '../routes/detectRoutes';
+import { detectRoutes, type RouteInfo } from '../../server/routes/detectRoutes';
 
 /** What the CodeLens hands to `perflens.profileEndpoint`. */
 export interface ProfileEndpointArgs {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { parseDuration } from '../../server/load/parseDuration';
 import type { ProfileRunResult } from '../../server/protocol/protocol';
 import type { ProfileEndpointArgs } from '../codelens/routeCodeLens';
-import { fillPathParams, pathParams } from '../routes/samplePath';
+import { fillPathParams, pathParams } from '../../server/routes/samplePath';
 import { ServerError, type ServerClient } from '../server/serverClient';
 import { pickTarget } from './targetPicker';
 

@@ -1,10 +1,10 @@
-// Route detection (extension/routes/detectRoutes.ts): fixture files per framework, look-alikes that
+// Route detection (server/routes/detectRoutes.ts): fixture files per framework, look-alikes that
 // are not routes, broken files, the demo service's routes, and small inline cases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { detectRoutes, scriptKindFor, type RouteInfo } from '../../extension/routes/detectRoutes';
+import { detectRoutes, scriptKindFor, type RouteInfo } from '../../server/routes/detectRoutes';
 import ts from 'typescript';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'routes');

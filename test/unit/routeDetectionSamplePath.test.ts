@@ -1,7 +1,7 @@
-// Route path templates → parameter names and sample URLs (extension/routes/samplePath.ts).
+// Route path templates → parameter names and sample URLs (server/routes/samplePath.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fillPathParams, pathParams } from '../../extension/routes/samplePath';
+import { fillPathParams, pathParams } from '../../server/routes/samplePath';
 
 /** [path, its parameters, values, filled path]. */
 const cases: Array<[string, string[], Record<string, string>, string]> = [

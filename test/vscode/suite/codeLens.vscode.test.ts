@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { detectRoutes } from '../../../extension/routes/detectRoutes';
+import { detectRoutes } from '../../../server/routes/detectRoutes';
 
 function fixture(name: string): string {
   const demo = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
