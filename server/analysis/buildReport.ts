@@ -1,7 +1,10 @@
 import type { LoadSummary } from '../load/loadTypes';
 import { scriptPath } from './fileUrl';
 import { functionCosts } from './functionCosts';
+import type { CpuBusy } from '../profiling/targetCpuTime';
+import { originOf } from './codeOrigin';
 import { displayName, FrameKind } from './functionTable';
+import { summarizeProfile } from './headline';
 import { lineCosts } from './lineCosts';
 import type { ProfileModel } from './profileModel';
 import { REPORT_VERSION, type FunctionCost, type LineCost, type ProfileReport } from './reportTypes';
@@ -13,6 +16,8 @@ export interface BuildReportOptions {
   resolver?: SourceMapResolver;
   target: string;
   load?: LoadSummary;
+  /** The target's CPU time over the load, when it was measured. */
+  cpu?: CpuBusy;
   /** Rows kept in `functions` and `lines` (default 50). */
   top?: number;
 }
@@ -27,16 +32,16 @@ export function buildReport(options: BuildReportOptions): ProfileReport {
   const duration = model.durationMs;
   const share = (ms: number) => (duration > 0 ? ms / duration : 0);
 
-  const functions: FunctionCost[] = functionCosts(model)
-    .slice(0, top)
-    .map((cost) => {
-      const frame = cost.callFrame;
-      const base = { name: displayName(frame), selfMs: cost.selfMs, totalMs: cost.totalMs, selfShare: share(cost.selfMs), totalShare: share(cost.totalMs), samples: cost.samples };
-      if (cost.kind !== FrameKind.code || frame.url === '') return { ...base, file: '', line: 0, column: 0, mapped: false };
-      const original = resolver?.resolveFrame(frame);
-      if (original) return { ...base, file: original.file, line: original.line, column: original.column + 1, mapped: true };
-      return { ...base, file: scriptPath(frame.url), line: frame.lineNumber + 1, column: frame.columnNumber + 1, mapped: false };
-    });
+  const allFunctions: FunctionCost[] = functionCosts(model).map((cost) => {
+    const frame = cost.callFrame;
+    const name = displayName(frame);
+    const base = { name, selfMs: cost.selfMs, totalMs: cost.totalMs, selfShare: share(cost.selfMs), totalShare: share(cost.totalMs), samples: cost.samples };
+    if (cost.kind !== FrameKind.code || frame.url === '') return { ...base, file: '', line: 0, column: 0, mapped: false, ...originOf('', '', cost.kind === FrameKind.code ? name : frame.functionName) };
+    const original = resolver?.resolveFrame(frame);
+    if (original) return { ...base, file: original.file, line: original.line, column: original.column + 1, mapped: true, ...originOf(frame.url, original.file, name) };
+    const file = scriptPath(frame.url);
+    return { ...base, file, line: frame.lineNumber + 1, column: frame.columnNumber + 1, mapped: false, ...originOf(frame.url, file, name) };
+  });
 
   const merged = new Map<string, LineCost & { ownerMs: number }>();
   for (const cost of lineCosts(model)) {
@@ -47,7 +52,7 @@ export function buildReport(options: BuildReportOptions): ProfileReport {
     const functionName = displayName(model.functions[cost.functionIndex]);
     const entry = merged.get(key);
     if (!entry) {
-      merged.set(key, { file, line, selfMs: cost.selfMs, selfShare: 0, samples: cost.samples, mapped: !!original, functionName, approximated: cost.approximated, ownerMs: cost.selfMs });
+      merged.set(key, { file, line, selfMs: cost.selfMs, selfShare: 0, samples: cost.samples, mapped: !!original, functionName, approximated: cost.approximated, ownerMs: cost.selfMs, ...originOf(cost.url, file, functionName) });
       continue;
     }
     entry.selfMs += cost.selfMs;
@@ -58,10 +63,17 @@ export function buildReport(options: BuildReportOptions): ProfileReport {
       entry.ownerMs = cost.selfMs;
     }
   }
-  const lines: LineCost[] = [...merged.values()]
+  const allLines: LineCost[] = [...merged.values()]
     .sort((a, b) => b.selfMs - a.selfMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line))
-    .slice(0, top)
     .map(({ ownerMs: _ownerMs, approximated, ...line }) => ({ ...line, selfShare: share(line.selfMs), ...(approximated ? { approximated } : {}) }));
+
+  const functions = allFunctions.slice(0, top);
+  const lines = allLines.slice(0, top);
+  const cpuBusyShare = options.cpu && options.cpu.wallMs > 0 ? options.cpu.cpuMs / options.cpu.wallMs : undefined;
+  const summary = summarizeProfile({ functions: allFunctions, lines: allLines, durationMs: duration, load: options.load, idleShare: share(model.idleMs), cpu: options.cpu });
+  // The hottest own function and line go with the report even when they are not in the top rows.
+  if (summary.hottestOwnFunction && !functions.includes(summary.hottestOwnFunction)) functions.push(summary.hottestOwnFunction);
+  if (summary.hottestOwnLine && !lines.includes(summary.hottestOwnLine)) lines.push(summary.hottestOwnLine);
 
   const warnings = resolver ? resolver.warnings() : [];
   if (!model.hasPositionTicks) {
@@ -80,7 +92,9 @@ export function buildReport(options: BuildReportOptions): ProfileReport {
       samples: model.sampleCount,
       samplingIntervalUs: meanIntervalUs(model),
       idleShare: share(model.idleMs),
+      ...(cpuBusyShare !== undefined ? { cpuBusyShare } : {}),
     },
+    summary,
     functions,
     lines,
     warnings,

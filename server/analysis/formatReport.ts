@@ -1,3 +1,4 @@
+import { describeFailures } from '../load/describeFailures';
 import type { LoadSummary } from '../load/loadTypes';
 import type { ProfileReport } from './reportTypes';
 import { textTable } from './textTable';
@@ -18,6 +19,10 @@ export function formatReportTables(report: ProfileReport, options: FormatReportO
   out.push(`CPU profile of ${report.target}`);
   out.push(`Duration ${ms(profile.durationMs)} ms, ${profile.samples} samples, interval ${Math.round(profile.samplingIntervalUs)} µs, idle ${pct(profile.idleShare)} %`);
   if (report.load) out.push(loadLine(report.load));
+  if (profile.cpuBusyShare !== undefined) out.push(`CPU busy ${pct(profile.cpuBusyShare)} % of the load's wall time (the service's own CPU time)`);
+  out.push('', report.summary.headline);
+  const groups = report.summary.groups.slice(0, 6).map((g) => `${g.name} ${pct(g.selfShare)} %`);
+  if (groups.length) out.push(`Self time by origin: ${groups.join(', ')}`);
 
   out.push('', 'Top functions by self time');
   out.push(
@@ -47,12 +52,7 @@ export function formatReportTables(report: ProfileReport, options: FormatReportO
 function loadLine(load: LoadSummary): string {
   const { latency, errors } = load;
   let line = `Load ${load.method} ${load.url}: ${load.requests} requests, ${load.rps.toFixed(1)} req/s, latency p50 ${ms(latency.p50)} ms, p95 ${ms(latency.p95)} ms, p99 ${ms(latency.p99)} ms, max ${ms(latency.max)} ms`;
-  if (errors.total > 0 || errors.non2xx > 0) {
-    const parts = [`${errors.total} errors`];
-    if (errors.timeouts > 0) parts.push(`${errors.timeouts} timeouts`);
-    if (errors.non2xx > 0) parts.push(`${errors.non2xx} non-2xx`);
-    line += `; ${parts.join(', ')}`;
-  }
+  if (errors.failed > 0) line += `; ${errors.failed} failed (${describeFailures(errors)})`;
   if (load.stoppedEarly) line += ' (stopped early)';
   return line;
 }

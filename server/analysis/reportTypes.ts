@@ -1,4 +1,6 @@
 import type { LoadSummary } from '../load/loadTypes';
+import type { CodeOrigin } from './codeOrigin';
+import type { ProfileSummary } from './headline';
 
 /** Bump when a field changes meaning or disappears; adding fields does not need a bump. */
 export const REPORT_VERSION = 1;
@@ -20,6 +22,10 @@ export interface FunctionCost {
   samples: number;
   /** True when `file`/`line` come from a source map. */
   mapped: boolean;
+  /** Whose code it is: the user's own, a dependency, Node.js, or V8's own work. */
+  origin: CodeOrigin;
+  /** The npm package, for a dependency. */
+  package?: string;
 }
 
 export interface LineCost {
@@ -34,6 +40,8 @@ export interface LineCost {
   functionName: string;
   /** True when the profile had no per-line ticks for (part of) this time: it sits on the function's declaration line. */
   approximated?: boolean;
+  origin: CodeOrigin;
+  package?: string;
 }
 
 export interface ProfileReport {
@@ -49,7 +57,11 @@ export interface ProfileReport {
     samplingIntervalUs: number;
     /** Share of the duration spent idle. */
     idleShare: number;
+    /** The target's CPU time ÷ wall time while the load ran (all its threads), when it could be read. */
+    cpuBusyShare?: number;
   };
+  /** The verdict and the sentence to lead with, the hottest function and line of the user's own code, time by origin. */
+  summary: ProfileSummary;
   functions: FunctionCost[];
   lines: LineCost[];
   /** Things the user should know: missing source maps, approximated lines, a target that died. */

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { executeLoadTest, LoadTestServiceError, LoadTestSetupError } from '../loadtest/executeLoadTest';
 import { formatLoadTestSummary, toJUnit } from '../loadtest/loadTestReport';
 import type { LoadTestProgress } from '../loadtest/runLoadTest';
+import { progressFailures } from '../load/describeFailures';
 import { writeFileAtomically } from './writeFileAtomically';
 import { CliError, UsageError } from './cliError';
 import { parseCommandLine } from './commandLine';
@@ -106,5 +107,5 @@ function usageAsConfig<T>(fn: () => T): T {
 }
 
 function formatProgress(p: LoadTestProgress): string {
-  return `perflens: ${(p.elapsedMs / 1000).toFixed(0).padStart(3)}/${(p.totalMs / 1000).toFixed(0)} s  ${p.scenario.padEnd(12)} ${p.rps.toFixed(0).padStart(6)} req/s  p99 ${p.p99.toFixed(1)} ms  errors ${p.errors}`;
+  return `perflens: ${(p.elapsedMs / 1000).toFixed(0).padStart(3)}/${(p.totalMs / 1000).toFixed(0)} s  ${p.scenario.padEnd(12)} ${p.rps.toFixed(0).padStart(6)} req/s  p99 ${p.p99.toFixed(1)} ms  ${progressFailures(p)}`;
 }

@@ -1,3 +1,4 @@
+import { progressFailures } from '../load/describeFailures';
 import { checkLoadTarget } from '../load/hostPolicy';
 import type { LoadOptions, LoadProgress } from '../load/loadTypes';
 import { parseDuration, parseHeader } from '../load/parseDuration';
@@ -15,8 +16,10 @@ export const profileHelp = `Usage:
   perflens profile --url URL --attach <PID|port:N|ws://...> [options]
 
 Starts the service with its inspector on 127.0.0.1 (or attaches to a running one), waits until URL
-answers, puts load on it with autocannon while the V8 CPU profiler samples, then prints the top
-functions and lines by self time, located in your TypeScript through source maps.
+answers, checks with one request that it answers 2xx (else stops with exit code 1, naming the
+status), puts load on it with autocannon while the V8 CPU profiler samples, then prints a headline
+(your costliest function, or that the endpoint is not CPU-bound, or that most requests failed) and
+the top functions and lines by self time, located in your TypeScript through source maps.
 
 Options:
   --url URL                 the endpoint to load (required); only loopback unless --allow-host
@@ -37,6 +40,9 @@ Options:
   --top N                   rows per table (default 15)
   --wait-timeout D          how long to wait for URL to answer (default 30s)
   --allow-host HOST         allow load to a non-loopback host; repeat for more
+  --accept-errors           load the endpoint even when its check request does not answer
+                            2xx (profile an error path on purpose); without it such a run
+                            stops before the load with exit code 1, naming the status
   --quiet                   don't echo the target's output or progress
 `;
 
@@ -57,6 +63,7 @@ const options = {
   top: { type: 'string' },
   'wait-timeout': { type: 'string' },
   'allow-host': { type: 'string', multiple: true },
+  'accept-errors': { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -116,6 +123,7 @@ export async function profileCommand(argv: string[]): Promise<number> {
       samplingIntervalUs,
       waitTimeoutMs,
       signal: userStop.signal,
+      acceptErrors: values['accept-errors'] ?? false,
       onProgress: quiet ? undefined : (p) => log(formatProgress(p)),
       onPhase: (phase) => {
         if (phase === 'profiling') log(`perflens: profiling while ${describeLoad(load)}`);
@@ -163,5 +171,5 @@ function describeLoad(load: LoadOptions): string {
 }
 
 function formatProgress(p: LoadProgress): string {
-  return `perflens: ${(p.elapsedMs / 1000).toFixed(0).padStart(3)} s  ${String(p.requests).padStart(7)} requests  ${p.rps.toFixed(0).padStart(6)} req/s  p99 ${p.p99.toFixed(1)} ms  errors ${p.errors}`;
+  return `perflens: ${(p.elapsedMs / 1000).toFixed(0).padStart(3)} s  ${String(p.requests).padStart(7)} requests  ${p.rps.toFixed(0).padStart(6)} req/s  p99 ${p.p99.toFixed(1)} ms  ${progressFailures(p)}`;
 }

@@ -10,6 +10,7 @@ export class LoadRecorder {
   private readonly statusCodes: Record<string, number> = {};
   private readonly byKind: Record<string, number> = {};
   private non2xx = 0;
+  private readonly byStatus: Record<string, number> = {};
   private errors = 0;
   private timeouts = 0;
   private lastProgress = { atMs: 0, requests: 0 };
@@ -34,7 +35,11 @@ export class LoadRecorder {
     this.latency.record(responseTimeMs);
     this.current.latency.record(responseTimeMs);
     this.statusCodes[statusCode] = (this.statusCodes[statusCode] ?? 0) + 1;
-    if (statusCode < 200 || statusCode > 299) this.non2xx++;
+    if (statusCode < 200 || statusCode > 299) {
+      this.non2xx++;
+      this.byStatus[statusCode] = (this.byStatus[statusCode] ?? 0) + 1;
+      this.current.errors++;
+    }
   }
 
   /** A failed request: connection error (by its code, e.g. ECONNREFUSED) or timeout. */
@@ -58,6 +63,8 @@ export class LoadRecorder {
       rps: windowMs > 0 ? round2((inWindow * 1000) / windowMs) : 0,
       p99: this.latency.percentileMs(99),
       errors: this.errors,
+      failed: this.errors + this.non2xx,
+      byStatus: { ...this.byStatus },
     };
   }
 
@@ -66,6 +73,8 @@ export class LoadRecorder {
       total: this.errors,
       timeouts: this.timeouts,
       non2xx: this.non2xx,
+      failed: this.errors + this.non2xx,
+      byStatus: { ...this.byStatus },
       statusCodes: { ...this.statusCodes },
       byKind: { ...this.byKind },
     };

@@ -25,8 +25,12 @@ export interface LatencySummary {
 }
 
 export interface LoadErrors {
-  /** Every failed request: connection errors and timeouts. Non-2xx answers are counted apart. */
+  /** Requests that got no answer: connection errors and timeouts. Non-2xx answers are counted apart. */
   total: number;
+  /** Every request that did not succeed: no answer (total) plus every non-2xx answer. */
+  failed: number;
+  /** Non-2xx answers by status, e.g. {"404": 412, "500": 3}: what `failed` is made of, with byKind. */
+  byStatus: Record<string, number>;
   timeouts: number;
   /** Responses whose status was not 2xx. */
   non2xx: number;
@@ -63,6 +67,7 @@ export interface SecondStats {
   /** Seconds since the start of the run (0 = the first second). */
   second: number;
   requests: number;
+  /** Requests that failed in that second: no answer, or a non-2xx status. */
   errors: number;
   /** ms; 0 when no response completed in that second. */
   p50: number;
@@ -77,5 +82,10 @@ export interface LoadProgress {
   rps: number;
   /** p99 so far, ms. */
   p99: number;
+  /** Requests that got no answer so far (connection errors, timeouts). */
   errors: number;
+  /** Requests that did not succeed so far: no answer, or a non-2xx status. */
+  failed: number;
+  /** Non-2xx answers so far, by status. */
+  byStatus: Record<string, number>;
 }

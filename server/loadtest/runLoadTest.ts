@@ -22,7 +22,12 @@ export interface LoadTestProgress {
   rps: number;
   /** The highest p99 so far among the running workers, ms. */
   p99: number;
+  /** Requests with no answer (connection errors, timeouts), in the running phase. */
   errors: number;
+  /** Requests that did not succeed (no answer, or non-2xx), in the running phase. */
+  failed: number;
+  /** Non-2xx answers by status, in the running phase. */
+  byStatus: Record<string, number>;
   requests: number;
 }
 
@@ -114,6 +119,8 @@ async function runPhase(phase: PlannedPhase, requests: RequestSpec[], options: R
       rps: all.reduce((a, p) => a + p.rps, 0),
       p99: Math.max(0, ...all.map((p) => p.p99)),
       errors: all.reduce((a, p) => a + p.errors, 0),
+      failed: all.reduce((a, p) => a + p.failed, 0),
+      byStatus: mergeCounts(all.map((p) => p.byStatus)),
       requests: all.reduce((a, p) => a + p.requests, 0),
     });
   };
@@ -154,4 +161,10 @@ function groupBy<T>(items: T[], key: (item: T) => number): T[][] {
     groups.get(k)!.push(item);
   }
   return [...groups.entries()].sort((a, b) => a[0] - b[0]).map(([, g]) => g);
+}
+
+function mergeCounts(counts: Array<Record<string, number>>): Record<string, number> {
+  const merged: Record<string, number> = {};
+  for (const c of counts) for (const [k, v] of Object.entries(c)) merged[k] = (merged[k] ?? 0) + v;
+  return merged;
 }

@@ -3,6 +3,8 @@ import { mergeCpuProfiles } from '../analysis/mergeCpuProfiles';
 import { describeClose, type CdpConnection } from '../cdp/connection';
 import { runLoad } from '../load/runLoad';
 import type { LoadOptions, LoadProgress, LoadSummary } from '../load/loadTypes';
+import { performance } from 'node:perf_hooks';
+import { targetCpuTimeMs, type CpuBusy } from './targetCpuTime';
 
 export interface ProfileUnderLoadOptions {
   connection: CdpConnection;
@@ -21,6 +23,8 @@ export interface ProfileUnderLoadOptions {
 export interface ProfileUnderLoadResult {
   profile: Protocol.Profiler.Profile;
   load: LoadSummary;
+  /** The target's CPU time over the run (absent when it could not be read). */
+  cpu?: CpuBusy;
 }
 
 /** The target went away mid-run. Carries what was captured before it did. */
@@ -53,7 +57,7 @@ export interface ProfileWhileOptions {
  * that aborts when the caller's does or the target goes away; it should then stop and resolve with
  * what it measured. The profile is taken in chunks so a dying target loses at most the last one.
  */
-export async function profileWhile<T>(options: ProfileWhileOptions, drive: (signal: AbortSignal) => Promise<T>, elapsedMs: (value: T) => number): Promise<{ profile: Protocol.Profiler.Profile; value: T }> {
+export async function profileWhile<T>(options: ProfileWhileOptions, drive: (signal: AbortSignal) => Promise<T>, elapsedMs: (value: T) => number): Promise<{ profile: Protocol.Profiler.Profile; value: T; cpu?: CpuBusy }> {
   const { connection } = options;
   const stop = new AbortController();
   const abort = () => stop.abort();
@@ -78,6 +82,8 @@ export async function profileWhile<T>(options: ProfileWhileOptions, drive: (sign
   await connection.send('Profiler.enable');
   await connection.send('Profiler.setSamplingInterval', { interval: options.samplingIntervalUs });
   await connection.send('Profiler.start');
+  const cpuBefore = await targetCpuTimeMs(connection);
+  const wallBefore = performance.now();
   let rotationError: Error | undefined;
   const rotation = setInterval(() => {
     takeChunk(true).catch((err: Error) => {
@@ -87,6 +93,8 @@ export async function profileWhile<T>(options: ProfileWhileOptions, drive: (sign
   let value: T | undefined;
   try {
     value = await drive(stop.signal);
+    const wallMs = performance.now() - wallBefore;
+    const cpuAfter = lost.why || cpuBefore === undefined ? undefined : await targetCpuTimeMs(connection);
     clearInterval(rotation);
     if (!lost.why) await takeChunk(false);
     if (lost.why) {
@@ -94,7 +102,8 @@ export async function profileWhile<T>(options: ProfileWhileOptions, drive: (sign
     }
     if (rotationError) throw rotationError;
     await connection.send('Profiler.disable');
-    return { profile: mergeCpuProfiles(chunks), value };
+    const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: cpuAfter - cpuBefore, wallMs } : undefined;
+    return { profile: mergeCpuProfiles(chunks), value, ...(cpu ? { cpu } : {}) };
   } catch (err) {
     if (err instanceof TargetLostError) throw err;
     if (connection.isClosed) throw new TargetLostError(`the target went away while its profile was being collected (${lost.why ?? 'connection closed'})`, value, partial(chunks));
@@ -110,12 +119,12 @@ export async function profileWhile<T>(options: ProfileWhileOptions, drive: (sign
  * and a TargetLostError carries the load figures and the profile chunks gathered so far.
  */
 export async function profileUnderLoad(options: ProfileUnderLoadOptions): Promise<ProfileUnderLoadResult> {
-  const { profile, value: load } = await profileWhile(
+  const { profile, value: load, cpu } = await profileWhile(
     options,
     (signal) => runLoad(options.load, { onProgress: options.onProgress, signal }),
     (load) => load.durationMs,
   );
-  return { profile, load };
+  return { profile, load, ...(cpu ? { cpu } : {}) };
 }
 
 function partial(chunks: Protocol.Profiler.Profile[]): Protocol.Profiler.Profile | undefined {

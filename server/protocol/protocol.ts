@@ -5,6 +5,7 @@ import type { ProfileReport } from '../analysis/reportTypes';
 import type { LoadOptions, LoadProgress, LoadSummary } from '../load/loadTypes';
 import type { LoadTestReport } from '../loadtest/loadTestReport';
 import type { LoadTestProgress } from '../loadtest/runLoadTest';
+import type { KnownRoute } from '../routes/suggestPaths';
 
 /** Bump on any incompatible change; the server refuses a `hello` with another version. */
 export const PROTOCOL_VERSION = 1;
@@ -38,6 +39,13 @@ export interface ProfileRunParams {
   name?: string;
   /** Wait this long for the URL to answer before loading (default 30 s). */
   waitTimeoutMs?: number;
+  /**
+   * Load the endpoint even when its check request does not answer 2xx (profile an error path on
+   * purpose). Without it a non-2xx check fails the run with ENDPOINT_REJECTED before any load.
+   */
+  acceptErrors?: boolean;
+  /** The workspace's routes, for "did you mean …?" when the check request answers 404 or 405. */
+  knownRoutes?: KnownRoute[];
 }
 
 export interface ProfileRunResult {
@@ -88,6 +96,7 @@ export type ErrorCode =
   | 'TARGET_START_FAILED'
   | 'ATTACH_FAILED'
   | 'URL_UNREACHABLE'
+  | 'ENDPOINT_REJECTED' // the check request before the load did not answer 2xx; data: EndpointRejection (status, suggestions, answer, fix)
   | 'TARGET_LOST' // the target died mid-run
   | 'BUSY' // a profile is already running (or a target is being launched, attached or released)
   | 'CANCELLED' // cancelProfile came before the load started: nothing was profiled
@@ -109,7 +118,7 @@ export type Response = { id: number; result: unknown } | { id: number | null; er
 export interface Events {
   loadProgress: LoadProgress;
   /** The phase of a running profileEndpoint. */
-  profilePhase: { phase: 'waiting-for-url' | 'profiling' | 'analysing' | 'done'; detail?: string };
+  profilePhase: { phase: 'waiting-for-url' | 'checking' | 'profiling' | 'analysing' | 'done'; detail?: string };
   targetOutput: { line: string };
   /** The target went away: it exited, its inspector closed (attached), or it was released (`released`). */
   targetExited: { code: number | null; signal: string | null; description: string; released?: boolean };

@@ -4,6 +4,7 @@
 import { isAbsolute } from 'node:path';
 import type { LoadOptions } from '../load/loadTypes';
 import type { MethodName, Params, ProfileRunParams } from '../protocol/protocol';
+import type { KnownRoute } from '../routes/suggestPaths';
 import { RpcFailure } from './rpcFailure';
 
 /** One checker per method: unknown input in, the method's typed params out (or a BAD_REQUEST). */
@@ -41,6 +42,8 @@ export const paramValidators: ParamValidators = {
     if (o.samplingIntervalUs !== undefined) params.samplingIntervalUs = integer(o, 'samplingIntervalUs', 'params', { min: 10 });
     if (o.name !== undefined) params.name = nonEmptyString(o, 'name', 'params');
     if (o.waitTimeoutMs !== undefined) params.waitTimeoutMs = positiveNumber(o, 'waitTimeoutMs', 'params');
+    if (o.acceptErrors !== undefined) params.acceptErrors = boolean(o, 'acceptErrors', 'params');
+    if (o.knownRoutes !== undefined) params.knownRoutes = knownRoutes(o.knownRoutes, 'params.knownRoutes');
     return params;
   },
   cancelProfile: noParams,
@@ -74,6 +77,14 @@ function loadOptions(raw: unknown, path: string): LoadOptions {
   if (o.body !== undefined) load.body = string(o, 'body', path);
   if (o.rate !== undefined && o.rate !== null) load.rate = integer(o, 'rate', path, { min: 1 });
   return load;
+}
+
+function knownRoutes(raw: unknown, path: string): KnownRoute[] {
+  if (!Array.isArray(raw)) throw bad(path, `must be an array of {method, path}, not ${describe(raw)}`);
+  return raw.map((item, i) => {
+    const o = object(item, `${path}[${i}]`);
+    return { method: nonEmptyString(o, 'method', `${path}[${i}]`), path: string(o, 'path', `${path}[${i}]`) };
+  });
 }
 
 function noParams(raw: unknown): Record<string, never> {

@@ -8,11 +8,14 @@ import { formatReportTables } from '../analysis/formatReport';
 import { toSpeedscope } from '../analysis/speedscopeExport';
 import type { ProfileReport } from '../analysis/reportTypes';
 import type { LoadSummary } from '../load/loadTypes';
+import type { CpuBusy } from '../profiling/targetCpuTime';
 import { createFileSourceMapResolver } from '../sourcemaps/fileSourceMapLoader';
 
 export interface AnalyseOptions {
   target: string;
   load?: LoadSummary;
+  /** The target's CPU time over the load. */
+  cpu?: CpuBusy;
   cwd: string;
   /** Rows per printed table. */
   top: number;
@@ -25,7 +28,7 @@ export interface AnalyseOptions {
 export function analyseProfile(profile: Protocol.Profiler.Profile, options: AnalyseOptions) {
   const model = buildProfileModel(profile);
   const { resolver, warnings } = createFileSourceMapResolver();
-  const report: ProfileReport = buildReport({ model, resolver, target: options.target, load: options.load, top: options.reportTop });
+  const report: ProfileReport = buildReport({ model, resolver, target: options.target, load: options.load, cpu: options.cpu, top: options.reportTop });
   report.warnings.push(...warnings(), ...(options.extraWarnings ?? []));
   report.warnings = [...new Set(report.warnings)];
   return { model, resolver, report, tables: formatReportTables(report, { cwd: options.cwd, top: options.top }) };

@@ -2,11 +2,15 @@ import type { Protocol } from 'devtools-protocol';
 import type { ProfileReport } from '../analysis/reportTypes';
 import type { LoadOptions, LoadProgress, LoadSummary } from '../load/loadTypes';
 import { profileUnderLoad, TargetLostError } from '../profiling/profileUnderLoad';
+import { describeRejection } from '../routes/endpointRejection';
+import type { KnownRoute } from '../routes/suggestPaths';
+import type { CpuBusy } from '../profiling/targetCpuTime';
+import { probeEndpoint } from '../target/probeEndpoint';
 import { analyseProfile, writeCpuProfile, writeSpeedscope } from './profileFiles';
 import { SessionError } from './sessionError';
 import { cancelled, type TargetSession } from './targetSession';
 
-export type ProfilePhase = 'waiting-for-url' | 'profiling' | 'analysing' | 'done';
+export type ProfilePhase = 'waiting-for-url' | 'checking' | 'profiling' | 'analysing' | 'done';
 
 export interface CaptureOptions {
   /** The load to run; its URL must already have passed the host policy (checkLoadTarget). */
@@ -22,12 +26,18 @@ export interface CaptureOptions {
   chunkMs?: number;
   /** The sentence that tells the user a partial profile was kept when the target went away. */
   keptNote?: string;
+  /** Load even when the check request does not answer 2xx (see ProfileRunParams.acceptErrors). */
+  acceptErrors?: boolean;
+  /** For suggestions when the check request answers 404 or 405. */
+  knownRoutes?: readonly KnownRoute[];
 }
 
 /** What a run captured. */
 export interface Capture {
   profile: Protocol.Profiler.Profile;
   load: LoadSummary;
+  /** The target's CPU time over the load, when it could be read. */
+  cpu?: CpuBusy;
   /** Set when the target went away mid-run: why, for the user; the capture covers the part before. */
   lost?: string;
 }
@@ -42,6 +52,15 @@ export async function captureProfile(session: TargetSession, options: CaptureOpt
   const { load, signal } = options;
   options.onPhase?.('waiting-for-url');
   await session.waitForUrl(load.url, { timeoutMs: options.waitTimeoutMs, signal });
+  if (signal?.aborted) throw cancelled();
+  options.onPhase?.('checking');
+  const answer = await probeEndpoint(load, load.timeoutMs).catch((err: Error) => {
+    throw new SessionError('URL_UNREACHABLE', `${err.message}${session.formatTail()}`);
+  });
+  if ((answer.status < 200 || answer.status > 299) && !options.acceptErrors) {
+    const rejection = describeRejection(load.method, load.url, answer, options.knownRoutes);
+    throw new SessionError('ENDPOINT_REJECTED', `${rejection.message} Nothing was loaded or profiled.`, rejection);
+  }
   if (signal?.aborted) throw cancelled();
   const connection = await session.connect();
   if (signal?.aborted) throw cancelled();
@@ -86,7 +105,7 @@ export async function writeProfileRun(capture: Capture, options: WriteRunOptions
   const profilePath = await writeCpuProfile(capture.profile, options.outDir, options.baseName);
   const warnings = capture.lost ? ['the target went away mid-run: this profile covers only the part before it did'] : [];
   if (capture.load.stoppedEarly && !capture.lost) warnings.push(`the load was stopped early, after ${(capture.load.durationMs / 1000).toFixed(1)} s`);
-  const analysis = analyseProfile(capture.profile, { target: options.target, load: capture.load, cwd: options.cwd, top: options.top, reportTop: options.reportTop, extraWarnings: warnings });
+  const analysis = analyseProfile(capture.profile, { target: options.target, load: capture.load, cpu: capture.cpu, cwd: options.cwd, top: options.top, reportTop: options.reportTop, extraWarnings: warnings });
   const speedscopePath = await writeSpeedscope(analysis, options.outDir, options.baseName);
   return { report: analysis.report, tables: analysis.tables, profilePath, speedscopePath };
 }

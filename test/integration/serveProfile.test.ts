@@ -104,7 +104,7 @@ test('profiling GET /report on a launched demo: scoreOrders on top, progress eve
   const events = client.events.slice(from);
   assert.ok(events.filter((e) => e.event === 'loadProgress').length >= 2, 'progress about once a second');
   const phases = events.flatMap((e) => (e.event === 'profilePhase' ? [e.data.phase] : []));
-  assert.deepEqual(phases, ['waiting-for-url', 'profiling', 'analysing', 'done']);
+  assert.deepEqual(phases, ['waiting-for-url', 'checking', 'profiling', 'analysing', 'done']);
   assert.ok(events.some((e) => e.event === 'loadFinished'));
   assert.ok(client.events.some((e) => e.event === 'targetOutput'), 'the target output is streamed');
 });

@@ -14,12 +14,12 @@ test('synthetic profile without source maps: JavaScript locations, shares, heade
   assert.equal(report.target, 'basic.cpuprofile');
   assert.equal(report.load, sampleLoad);
   assert.deepEqual(report.profile, { durationMs: 11.5, samples: 11, samplingIntervalUs: 1000, idleShare: 1 / 11.5 });
-  assert.deepEqual(report.functions[0], { name: 'hot', file: '/app/main.js', line: 10, column: 13, selfMs: 5, totalMs: 5, selfShare: 5 / 11.5, totalShare: 5 / 11.5, samples: 4, mapped: false });
+  assert.deepEqual(report.functions[0], { name: 'hot', file: '/app/main.js', line: 10, column: 13, selfMs: 5, totalMs: 5, selfShare: 5 / 11.5, totalShare: 5 / 11.5, samples: 4, mapped: false, origin: 'own' });
   assert.deepEqual(
     report.functions.map((f) => [f.name, f.file, f.line]),
     [['hot', '/app/main.js', 10], ['fib', '/app/main.js', 20], ['(program)', '', 0], ['(garbage collector)', '', 0], ['main', '/app/main.js', 1]],
   );
-  assert.deepEqual(report.lines[0], { file: '/app/main.js', line: 11, selfMs: 3.75, selfShare: 3.75 / 11.5, samples: 3, mapped: false, functionName: 'hot' });
+  assert.deepEqual(report.lines[0], { file: '/app/main.js', line: 11, selfMs: 3.75, selfShare: 3.75 / 11.5, samples: 3, mapped: false, functionName: 'hot', origin: 'own' });
   assert.deepEqual(report.lines.map((l) => [l.line, l.approximated ?? false]), [[11, false], [21, false], [12, false], [20, true], [1, true]]);
   assert.deepEqual(report.warnings, ['2 of the top 5 lines had no line-level data for part of their time and show their function\'s declaration line']);
 });
@@ -46,7 +46,7 @@ test('several JavaScript lines mapping to one source line are merged', () => {
     ['/app/main.js', 20, 1, 1, false, 'fib'],
     ['/app/main.js', 1, 0.5, 1, false, 'main'],
   ]);
-  assert.deepEqual(report.functions[0], { name: 'hot', file: '/src/main.ts', line: 109, column: 1, selfMs: 5, totalMs: 5, selfShare: 5 / 11.5, totalShare: 5 / 11.5, samples: 4, mapped: true });
+  assert.deepEqual(report.functions[0], { name: 'hot', file: '/src/main.ts', line: 109, column: 1, selfMs: 5, totalMs: 5, selfShare: 5 / 11.5, totalShare: 5 / 11.5, samples: 4, mapped: true, origin: 'own' });
   assert.equal(report.warnings[0], 'one warning from the resolver');
 });
 

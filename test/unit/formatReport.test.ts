@@ -15,7 +15,7 @@ test('header, load line, both tables and warnings', () => {
   const text = formatReportTables(report(), { cwd: '/app' });
   assert.match(text, /^CPU profile of GET \/orders$/m);
   assert.match(text, /^Duration 11\.5 ms, 11 samples, interval 1000 µs, idle 8\.7 %$/m);
-  assert.match(text, /^Load GET http:\/\/127\.0\.0\.1:3000\/orders: 1234 requests, 411\.3 req\/s, latency p50 1\.2 ms, p95 3\.4 ms, p99 5\.6 ms, max 12\.0 ms; 3 errors, 1 timeouts, 2 non-2xx$/m);
+  assert.match(text, /^Load GET http:\/\/127\.0\.0\.1:3000\/orders: 1234 requests, 411\.3 req\/s, latency p50 1\.2 ms, p95 3\.4 ms, p99 5\.6 ms, max 12\.0 ms; 5 failed \(2 × 500, 2 × ECONNRESET, 1 × ETIMEDOUT\)$/m);
   assert.match(text, /^Top functions by self time\n\s+self ms\s+self %\s+total ms\s+total %\s+samples\s+function\s+location$/m);
   assert.match(text, /^\s+5\.0\s+43\.5\s+5\.0\s+43\.5\s+4\s+hot\s+main\.js:10$/m);
   assert.match(text, /^\s+0\.5\s+4\.3\s+8\.5\s+73\.9\s+1\s+main\s+main\.js:1$/m);

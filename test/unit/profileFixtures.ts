@@ -81,6 +81,6 @@ export const sampleLoad: LoadSummary = {
   durationMs: 3000,
   rps: 411.33,
   latency: { p50: 1.2, p90: 2.5, p95: 3.4, p99: 5.6, max: 12, mean: 1.5 },
-  errors: { total: 3, timeouts: 1, non2xx: 2, statusCodes: { '200': 1229, '500': 2 }, byKind: { ETIMEDOUT: 1 } },
+  errors: { total: 3, timeouts: 1, non2xx: 2, failed: 5, byStatus: { '500': 2 }, statusCodes: { '200': 1229, '500': 2 }, byKind: { ETIMEDOUT: 1, ECONNRESET: 2 } },
   stoppedEarly: false,
 };

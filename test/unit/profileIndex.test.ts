@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { formatMs, hotLineNote, ProfileIndex } from '../../extension/annotations/profileIndex';
 import type { FunctionCost, LineCost, ProfileReport } from '../../server/analysis/reportTypes';
 
-const fn = (name: string, file: string, line: number, selfShare: number): FunctionCost => ({ name, file, line, column: 1, selfMs: selfShare * 1000, totalMs: selfShare * 1000, selfShare, totalShare: selfShare, samples: Math.round(selfShare * 1000), mapped: true });
-const line = (file: string, n: number, selfShare: number): LineCost => ({ file, line: n, selfMs: selfShare * 1000, selfShare, samples: Math.round(selfShare * 1000), mapped: true, functionName: 'f' });
+const fn = (name: string, file: string, line: number, selfShare: number): FunctionCost => ({ name, file, line, column: 1, selfMs: selfShare * 1000, totalMs: selfShare * 1000, selfShare, totalShare: selfShare, samples: Math.round(selfShare * 1000), mapped: true, origin: 'own' });
+const line = (file: string, n: number, selfShare: number): LineCost => ({ file, line: n, selfMs: selfShare * 1000, selfShare, samples: Math.round(selfShare * 1000), mapped: true, functionName: 'f', origin: 'own' });
 
 const report: ProfileReport = {
   version: 1,
@@ -13,6 +13,7 @@ const report: ProfileReport = {
   functions: [fn('score', '/src/a.ts', 10, 0.6), fn('helper', '/src/a.ts', 30, 0.05), fn('helper', '/src/a.ts', 50, 0.02), fn('other', '/src/b.ts', 3, 0.004)],
   lines: [line('/src/a.ts', 12, 0.5), line('/src/a.ts', 13, 0.1), line('/src/a.ts', 31, 0.02), line('/src/b.ts', 4, 0.004)],
   warnings: [],
+  summary: { verdict: 'own-code', headline: '', groups: [] },
 };
 
 test('hot lines are grouped by file, filtered by share and ranked into three heat levels', () => {
