@@ -35,6 +35,8 @@ export const REAL_SERVICES = [
     name: 'fastify-ts',
     framework: 'fastify',
     language: 'typescript',
+    generator: GENERATORS.fastifyCli,
+    notes: 'fastify start takes its port from -p, FASTIFY_PORT or PORT (default 3000) and listens on 127.0.0.1 (-a). Built with tsc --rootDir src: the template fails under the TypeScript 6 it installs without it (TS5011).',
     sourceDir: 'src',
     sourceMaps: true,
     // fastify-cli's own runner (no npm wrapper); `fastify start` takes its port from -p,
@@ -61,6 +63,8 @@ export const REAL_SERVICES = [
     name: 'nest-ts',
     framework: 'nestjs',
     language: 'typescript',
+    generator: GENERATORS.nestCli,
+    notes: 'src/main.ts listens on PORT (default 3000) on all interfaces. src/users/ comes from nest generate resource users (REST, CRUD).',
     sourceDir: 'src',
     sourceMaps: true,
     start: ['node', 'dist/main.js'], // src/main.ts: app.listen(process.env.PORT ?? 3000), all interfaces
@@ -88,6 +92,8 @@ export const REAL_SERVICES = [
     name: 'express-js',
     framework: 'express',
     language: 'javascript',
+    generator: GENERATORS.expressGenerator,
+    notes: 'bin/www listens on PORT (default 3000) on all interfaces. GET / is public/index.html from express.static (routes/index.js would res.render without a view engine). morgan logs every request to stdout.',
     sourceDir: '.', // app.js, routes/, bin/www (node_modules excluded)
     sourceMaps: false,
     start: ['node', 'bin/www'], // listens on PORT, all interfaces

@@ -25,6 +25,10 @@ export interface RealService {
   name: string;
   framework: 'fastify' | 'nestjs' | 'express';
   language: 'typescript' | 'javascript';
+  /** The pinned generator, e.g. `fastify-cli@8.0.2`. */
+  generator: string;
+  /** How it takes its port and address, and anything odd about it. */
+  notes: string;
   /** Absolute. */
   dir: string;
   /** Absolute: the service's own source (for the TypeScript ones, the .ts files). */
