@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'demo/dist/', '.perflens/', '.vscode-test/', 'test/fixtures/', '**/*.cjs'] },
+  { ignores: ['node_modules/', 'dist/', 'demo/dist/', '.perflens/', '.vscode-test/', '.cache/', 'test/fixtures/', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

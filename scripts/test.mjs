@@ -6,11 +6,13 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDependencies } from './ensureDependencies.mjs';
+import { ensureRealServices } from './realServices.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 ensureDependencies(root);
 
 await run(process.execPath, [join(root, 'scripts/build.mjs')]);
+ensureRealServices(root); // fastify-cli, NestJS and express-generator apps in .cache/real-services/ (once)
 
 const { startEmbeddedPostgres } = await import(join(root, 'demo/dist/embeddedPostgres.js'));
 console.log('perflens: starting an embedded PostgreSQL for the suite…');

@@ -1,0 +1,249 @@
+// Real open-source services for the tests, made by the frameworks' own generators from the npm
+// registry into <root>/.cache/real-services/<name>/ (git-ignored: none of their code is committed):
+//   fastify-ts  fastify-cli's TypeScript template (@fastify/autoload over src/routes), source maps
+//   nest-ts     `nest new` plus `nest generate resource users` (a module mounted at /users)
+//   express-js  express-generator --no-view (app.js mounts routes/users.js at /users)
+// Each is generated, installed (`npm install` inside its folder) and built (tsc); a marker file is
+// written last, so a second run skips it in milliseconds and a half-finished folder is redone.
+// Only Node's built-ins: it runs before the tests, on a fresh machine.
+// Usage: node scripts/realServices.mjs        (sets them up, prints the manifest's path)
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The generators, pinned. Changing one (or a step below) changes the marker, so the service is redone. */
+export const GENERATORS = {
+  fastifyCli: 'fastify-cli@8.0.2',
+  nestCli: '@nestjs/cli@11.0.13',
+  expressGenerator: 'express-generator@4.16.1',
+};
+
+const MINUTE = 60_000;
+
+/**
+ * What each service is and what it answers. The routes were verified by starting each service and
+ * requesting them on 127.0.0.1 (they are checked again by test/integration/realServiceRoutes.test.ts):
+ * `path` is the form the framework's own route table gives, `request` a concrete path to send,
+ * `alsoAnswers` other spellings the service answers the same way, `status` what it answers.
+ * `notFound`: paths it answers with 404. All paths are relative to the service's `dir`.
+ */
+export const REAL_SERVICES = [
+  {
+    name: 'fastify-ts',
+    framework: 'fastify',
+    language: 'typescript',
+    generator: GENERATORS.fastifyCli,
+    notes: 'fastify start takes its port from -p, FASTIFY_PORT or PORT (default 3000) and listens on 127.0.0.1 (-a). Built with tsc --rootDir src: the template fails under the TypeScript 6 it installs without it (TS5011).',
+    sourceDir: 'src',
+    sourceMaps: true,
+    // fastify-cli's own runner (no npm wrapper); `fastify start` takes its port from -p,
+    // FASTIFY_PORT or PORT, and its address from -a (127.0.0.1 here; its default is localhost).
+    start: ['node', 'node_modules/fastify-cli/cli.js', 'start', '-a', '127.0.0.1', 'dist/app.js'],
+    portEnv: 'PORT',
+    profileRoute: '/',
+    routes: [
+      { method: 'GET', path: '/', request: '/', status: 200, body: '{"root":true}', file: 'src/routes/root.ts' },
+      // @fastify/autoload gives src/routes/example/ the prefix /example; fastify registers both spellings.
+      { method: 'GET', path: '/example/', request: '/example/', alsoAnswers: ['/example'], status: 200, body: 'this is an example', file: 'src/routes/example/index.ts' },
+    ],
+    notFound: ['/nope', '/example/x'],
+    steps: [
+      { what: 'generating', cwd: '..', command: ['npx', '--yes', GENERATORS.fastifyCli, 'generate', '{name}', '--lang=ts'], timeoutMs: 5 * MINUTE },
+      { what: 'installing', command: ['npm', 'install', '--no-audit', '--no-fund'], timeoutMs: 10 * MINUTE },
+      // The template's tsconfig already has "sourceMap": true. It needs "rootDir" under the
+      // TypeScript 6 it installs (TS5011 otherwise): given on the command line, their files untouched.
+      { what: 'building', clean: ['dist'], command: ['node', 'node_modules/typescript/bin/tsc', '--sourceMap', '--rootDir', 'src'], timeoutMs: 3 * MINUTE },
+    ],
+    expectFiles: ['dist/app.js', 'dist/app.js.map', 'dist/routes/root.js.map', 'dist/routes/example/index.js.map'],
+  },
+  {
+    name: 'nest-ts',
+    framework: 'nestjs',
+    language: 'typescript',
+    generator: GENERATORS.nestCli,
+    notes: 'src/main.ts listens on PORT (default 3000) on all interfaces. src/users/ comes from nest generate resource users (REST, CRUD).',
+    sourceDir: 'src',
+    sourceMaps: true,
+    start: ['node', 'dist/main.js'], // src/main.ts: app.listen(process.env.PORT ?? 3000), all interfaces
+    portEnv: 'PORT',
+    profileRoute: '/users/1',
+    routes: [
+      { method: 'GET', path: '/', request: '/', status: 200, body: 'Hello World!', file: 'src/app.controller.ts' },
+      // UsersModule (src/users/) is imported by AppModule; @Controller('users') gives the prefix.
+      { method: 'GET', path: '/users', request: '/users', alsoAnswers: ['/users/'], status: 200, body: 'This action returns all users', file: 'src/users/users.controller.ts' },
+      { method: 'GET', path: '/users/:id', request: '/users/1', status: 200, body: 'This action returns a #1 user', file: 'src/users/users.controller.ts' },
+      { method: 'POST', path: '/users', request: '/users', status: 201, body: 'This action adds a new user', file: 'src/users/users.controller.ts' },
+    ],
+    notFound: ['/nope', '/app'],
+    steps: [
+      { what: 'generating', cwd: '..', command: ['npx', '--yes', GENERATORS.nestCli, 'new', '{name}', '--skip-git', '--skip-install', '--package-manager', 'npm'], timeoutMs: 5 * MINUTE },
+      { what: 'installing', command: ['npm', 'install', '--no-audit', '--no-fund'], timeoutMs: 10 * MINUTE },
+      // Nest's own generator for a REST resource; it installs @nestjs/mapped-types itself (npm).
+      { what: 'generating resource users in', command: ['npx', '--yes', GENERATORS.nestCli, 'generate', 'resource', 'users', '--no-spec', '--type', 'rest', '--crud'], timeoutMs: 5 * MINUTE },
+      // What `nest build` runs, minus the wrapper; the template's tsconfig already has "sourceMap": true.
+      { what: 'building', clean: ['dist'], command: ['node', 'node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--sourceMap'], timeoutMs: 3 * MINUTE },
+    ],
+    expectFiles: ['dist/main.js', 'dist/main.js.map', 'dist/users/users.controller.js.map'],
+  },
+  {
+    name: 'express-js',
+    framework: 'express',
+    language: 'javascript',
+    generator: GENERATORS.expressGenerator,
+    notes: 'bin/www listens on PORT (default 3000) on all interfaces. GET / is public/index.html from express.static (routes/index.js would res.render without a view engine). morgan logs every request to stdout.',
+    sourceDir: '.', // app.js, routes/, bin/www (node_modules excluded)
+    sourceMaps: false,
+    start: ['node', 'bin/www'], // listens on PORT, all interfaces
+    portEnv: 'PORT',
+    profileRoute: '/users',
+    routes: [
+      // routes/index.js's GET / would res.render() without a view engine (--no-view), but
+      // express.static, mounted before it in app.js, answers / with public/index.html first.
+      { method: 'GET', path: '/', request: '/', status: 200, body: '<title>Express</title>', file: 'routes/index.js' },
+      // app.js: app.use('/users', usersRouter), the router's GET / in routes/users.js.
+      { method: 'GET', path: '/users', request: '/users', alsoAnswers: ['/users/'], status: 200, body: 'respond with a resource', file: 'routes/users.js' },
+    ],
+    notFound: ['/nope', '/users/x'],
+    steps: [
+      { what: 'generating', cwd: '..', command: ['npx', '--yes', GENERATORS.expressGenerator, '--no-view', '{name}'], timeoutMs: 5 * MINUTE },
+      { what: 'installing', command: ['npm', 'install', '--no-audit', '--no-fund'], timeoutMs: 10 * MINUTE },
+    ],
+    expectFiles: ['app.js', 'bin/www', 'routes/users.js', 'node_modules/express/package.json'],
+  },
+];
+
+/** Where the services live. */
+export function realServicesDir(root = repoRoot) {
+  return join(resolve(root), '.cache', 'real-services');
+}
+
+/**
+ * Generates, installs and builds each service that is not complete yet; returns the manifest
+ * (also written to <dir>/manifest.json): each service with its absolute `dir`. Synchronous.
+ */
+export function ensureRealServices(root = repoRoot) {
+  const base = realServicesDir(root);
+  const pending = () => REAL_SERVICES.filter((service) => !isComplete(base, service));
+  if (pending().length) {
+    withLock(join(base, '.setup.lock'), () => {
+      for (const service of pending()) setUp(base, service);
+    });
+  }
+  const manifest = {
+    version: 1,
+    generators: GENERATORS,
+    services: REAL_SERVICES.map(({ steps: _steps, expectFiles: _expectFiles, ...service }) => ({ ...service, dir: join(base, service.name) })),
+  };
+  const file = join(base, 'manifest.json');
+  const text = JSON.stringify(manifest, null, 2) + '\n';
+  if (readFileSafe(file) !== text) {
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+  }
+  return manifest;
+}
+
+function markerOf(base, service) {
+  return { path: join(base, service.name, '.perflens-complete'), content: JSON.stringify({ steps: service.steps, expectFiles: service.expectFiles }) + '\n' };
+}
+
+function isComplete(base, service) {
+  const marker = markerOf(base, service);
+  return readFileSafe(marker.path) === marker.content;
+}
+
+function setUp(base, service) {
+  const dir = join(base, service.name);
+  mkdirSync(base, { recursive: true });
+  if (existsSync(dir)) {
+    log(`${service.name} has no marker of a complete set-up by these steps: removing it and starting again`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const started = Date.now();
+  for (const step of service.steps) {
+    const cwd = step.cwd === '..' ? base : dir;
+    const command = step.command.map((arg) => arg.replaceAll('{name}', service.name));
+    log(`${step.what} ${service.name}… (${command.join(' ')})`);
+    for (const path of step.clean ?? []) rmSync(join(dir, path), { recursive: true, force: true });
+    run(command, cwd, step.timeoutMs);
+  }
+  const missing = service.expectFiles.filter((path) => !existsSync(join(dir, path)));
+  if (missing.length) throw new Error(`perflens: real services: ${service.name} was set up but lacks ${missing.join(', ')}`);
+  const marker = markerOf(base, service);
+  writeFileSync(marker.path, marker.content);
+  log(`${service.name} ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function run([command, ...args], cwd, timeoutMs) {
+  // Under `npm test` the environment carries the outer npm's settings as npm_* variables; the inner
+  // npm (and npx) would take them as its own. Start from a clean slate (as scripts/setupVscode.mjs).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  const result = spawnSync(command, args, { cwd, env: { ...env, CI: '1', NO_UPDATE_NOTIFIER: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 });
+  const failure = result.error?.code === 'ETIMEDOUT' ? `timed out after ${timeoutMs / 1000} s` : result.error ? result.error.message : result.status !== 0 ? `exit ${result.status ?? result.signal}` : '';
+  if (failure) {
+    // Their output is long and only useful when something went wrong.
+    process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
+    throw new Error(`perflens: real services: \`${[command, ...args].join(' ')}\` failed in ${cwd} (${failure})`);
+  }
+}
+
+/** Runs `fn` holding a lock file, so parallel test processes do not set up twice at once. */
+function withLock(lockPath, fn) {
+  mkdirSync(dirname(lockPath), { recursive: true });
+  const deadline = Date.now() + 30 * MINUTE;
+  let announced = false;
+  for (;;) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      const owner = Number.parseInt(readFileSafe(lockPath), 10);
+      if (!Number.isInteger(owner) || !alive(owner)) {
+        rmSync(lockPath, { force: true }); // left by a process that died
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`perflens: real services: gave up waiting for ${lockPath} (held by pid ${owner})`, { cause: error });
+      if (!announced) log(`waiting for another set-up (pid ${owner}) to finish…`);
+      announced = true;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    try { unlinkSync(lockPath); } catch { /* already gone */ }
+  }
+}
+
+function readFileSafe(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+function log(message) {
+  console.log(`perflens: real services: ${message}`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const started = Date.now();
+  const manifest = ensureRealServices(repoRoot);
+  log(`${manifest.services.map((s) => s.name).join(', ')} ready (${((Date.now() - started) / 1000).toFixed(2)} s); manifest: ${join(realServicesDir(repoRoot), 'manifest.json')}`);
+}

@@ -1,0 +1,113 @@
+// The real open-source services of scripts/realServices.mjs (made by the frameworks' generators
+// from the npm registry into .cache/real-services/), for tests: set up once per process.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { freePort, repoRoot } from './cli';
+
+export interface RealServiceRoute {
+  method: string;
+  /** The full path as the framework's route table gives it, e.g. `/users/:id`. */
+  path: string;
+  /** A concrete path to request, e.g. `/users/1`. */
+  request: string;
+  /** Other spellings the service answers the same way, e.g. `/users/` for `/users`. */
+  alsoAnswers?: string[];
+  /** What the service answers (verified). */
+  status: number;
+  /** Text the answer contains. */
+  body: string;
+  /** The handler's file, relative to the service's folder. */
+  file: string;
+}
+
+export interface RealService {
+  name: string;
+  framework: 'fastify' | 'nestjs' | 'express';
+  language: 'typescript' | 'javascript';
+  /** The pinned generator, e.g. `fastify-cli@8.0.2`. */
+  generator: string;
+  /** How it takes its port and address, and anything odd about it. */
+  notes: string;
+  /** Absolute. */
+  dir: string;
+  /** Absolute: the service's own source (for the TypeScript ones, the .ts files). */
+  sourceDir: string;
+  sourceMaps: boolean;
+  /** Argv that starts it, run in `dir`; takes its port from the environment variable `portEnv`. */
+  start: string[];
+  portEnv: string;
+  /** A route that answers 2xx and runs the service's own code: the one the profile test loads. */
+  profileRoute: string;
+  routes: RealServiceRoute[];
+  /** Paths it answers with 404. */
+  notFound: string[];
+}
+
+interface Manifest {
+  version: 1;
+  generators: Record<string, string>;
+  services: Array<Omit<RealService, 'sourceDir'> & { sourceDir: string }>;
+}
+
+let pending: Promise<RealService[]> | undefined;
+
+/** Generates, installs and builds the services unless that is done (a few ms then); absolute paths. */
+export function realServices(): Promise<RealService[]> {
+  pending ??= (async () => {
+    // A plain-ESM script (it runs before anything is installed); imported by URL so TypeScript does not look for its types.
+    const script = pathToFileURL(join(repoRoot, 'scripts', 'realServices.mjs')).href;
+    const { ensureRealServices } = (await import(script)) as { ensureRealServices(root: string): Manifest };
+    const manifest = ensureRealServices(repoRoot);
+    return manifest.services.map((service) => ({ ...service, sourceDir: join(service.dir, service.sourceDir) }));
+  })();
+  return pending;
+}
+
+/** The environment that makes `service` listen on `port`. */
+export function realServiceEnv(service: RealService, port: number): NodeJS.ProcessEnv {
+  return { ...process.env, [service.portEnv]: String(port) };
+}
+
+export interface RunningRealService {
+  port: number;
+  baseUrl: string;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `service` (no inspector) on a free port; resolves once it answers HTTP at all. */
+export async function startRealService(service: RealService, timeoutMs = 60_000): Promise<RunningRealService> {
+  const port = await freePort();
+  const [command, ...args] = service.start;
+  const child = spawn(command === 'node' ? process.execPath : command, args, { cwd: service.dir, env: realServiceEnv(service, port), stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${service.name} (\`${service.start.join(' ')}\`) exited early (${child.exitCode ?? child.signalCode}):\n${output}`);
+    const answered = await fetch(`${baseUrl}/`, { signal: AbortSignal.timeout(2000) }).then(async (r) => (await r.arrayBuffer(), true), () => false);
+    if (answered) return { port, baseUrl, child, output: () => output, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${service.name} did not answer on ${baseUrl} within ${timeoutMs / 1000} s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A concrete path for a route pattern: `:id`, `{id}` and `*` become `1`. */
+export function concretePath(pattern: string): string {
+  return pattern.replace(/:[A-Za-z_$][\w$]*\??/g, '1').replace(/\{[^}]+\}/g, '1').replace(/\*/g, '1');
+}
