@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ProfileReport } from '../server/analysis/reportTypes';
+import { loadFigures } from '../server/load/describeFailures';
 import { Annotations } from './annotations/annotations';
 import { ProfileIndex } from './annotations/profileIndex';
 import { RouteCodeLensProvider, routeDocumentSelector, type ProfileEndpointArgs } from './codelens/routeCodeLens';
@@ -10,7 +11,9 @@ import { LoadTestDiagnostics } from './loadtest/loadTestDiagnostics';
 import { runLoadTestCommand, type LoadTestOutcome } from './loadtest/runLoadTestCommand';
 import { FlameGraphPanel } from './panels/flameGraphPanel';
 import { profileEndpoint } from './profiling/profileEndpoint';
-import { attachToProcess, launchService } from './profiling/targetPicker';
+import { editRequest, pickSavedRequest } from './requests/editRequest';
+import { RequestStore } from './requests/savedRequest';
+import { attachToProcess, launchService, pickTarget } from './profiling/targetPicker';
 import { ProfilerServer } from './server/profilerServer';
 import { ServerError } from './server/serverClient';
 import { StatusBar } from './statusBar';
@@ -57,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
   });
   context.subscriptions.push(log, status, flameGraph, annotations, server);
 
+  const requests = new RequestStore(context.workspaceState);
   let last: LastProfile | undefined;
   let lastShowLatencyMs: number | undefined;
   const outDir = () => join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? context.globalStorageUri.fsPath, '.perflens', 'profiles');
@@ -66,16 +70,22 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
     last = profile;
     const index = new ProfileIndex(profile.report, { minShare: settings().get<number>('heat.minShare') ?? 0.01, maxLines: settings().get<number>('heat.maxLines') ?? 20 });
     annotations.show(index);
-    const shown = await flameGraph.show({ file: profile.flameGraphFile, title: profile.title, view: focusFunction ? 'sandwich' : 'left-heavy', focusFunction });
+    const load = profile.report.load;
+    const verdict = profile.report.summary.verdict;
+    const run = load ? { figures: `${profile.title} · ${loadFigures(load)}`, headline: profile.report.summary.headline, warn: verdict === 'mostly-errors' || verdict === 'not-cpu-bound' } : undefined;
+    const shown = await flameGraph.show({ file: profile.flameGraphFile, title: profile.title, view: focusFunction ? 'sandwich' : 'left-heavy', focusFunction, run });
     if (shown.type === 'error') void vscode.window.showErrorMessage(`PerfLens: the flame graph could not be shown: ${shown.message}`);
   }
 
-  function offerHottest(report: ProfileReport): void {
-    const top = report.functions[0];
-    const line = report.lines[0];
-    if (!top || !line) return;
-    void vscode.window.showInformationMessage(`PerfLens: ${top.name} takes ${(top.selfShare * 100).toFixed(0)} % of the CPU (self time).`, 'Go to Hot Line').then(async (pick) => {
-      if (!pick) return;
+  /** The headline, first: errors and waiting as warnings; "Go to Hot Line" only into the user's own code. */
+  function offerHeadline(report: ProfileReport, args?: ProfileEndpointArgs): void {
+    const { summary } = report;
+    const line = summary.hottestOwnLine;
+    const actions = [...(line ? ['Go to Hot Line'] : []), ...(summary.verdict === 'mostly-errors' ? ['Edit Request…'] : [])];
+    const show = summary.verdict === 'mostly-errors' || summary.verdict === 'not-cpu-bound' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(`PerfLens: ${summary.headline}`, ...actions).then(async (pick) => {
+      if (pick === 'Edit Request…') return void vscode.commands.executeCommand('perflens.editRequest', args);
+      if (pick !== 'Go to Hot Line' || !line) return;
       const editor = await vscode.window.showTextDocument(vscode.Uri.file(line.file), { viewColumn: vscode.ViewColumn.One });
       const pos = new vscode.Position(line.line - 1, 0);
       editor.selection = new vscode.Selection(pos, pos);
@@ -104,18 +114,23 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
         const run = await profileEndpoint(args, {
           client: () => server.client(),
           state: context.workspaceState,
+          requests,
+          knownRoutes: async () => [],
           outDir,
           log,
           onTargetChanged: () => void refreshTarget(),
           onProfiling: (busy) => status.setBusy(busy),
         });
         if (!run) return;
-        const { result, loadEndedAt } = run;
+        const { result, loadEndedAt, label } = run;
         for (const warning of result.report.warnings) log.warn(warning);
-        await showProfile({ report: result.report, flameGraphFile: result.speedscopePath, title: args ? `${args.route.method} ${args.route.path}` : result.report.target });
+        const load = result.report.load;
+        if (load) log.info(`${label}: ${loadFigures(load)}`);
+        log.info(result.report.summary.headline);
+        await showProfile({ report: result.report, flameGraphFile: result.speedscopePath, title: label });
         lastShowLatencyMs = Date.now() - loadEndedAt;
         log.info(`profile shown ${lastShowLatencyMs} ms after the load ended; files: ${result.profilePath}, ${result.speedscopePath}`);
-        offerHottest(result.report);
+        offerHeadline(result.report, args);
       }),
     ),
     vscode.commands.registerCommand(
@@ -149,6 +164,49 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
         const { report } = await (await server.client()).request('analyzeProfileFile', { file: file.fsPath });
         for (const warning of report.warnings) log.warn(warning);
         await showProfile({ report, flameGraphFile: file.fsPath, title: vscode.workspace.asRelativePath(file) });
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'perflens.editRequest',
+      guarded('Edit Request', async (args?: ProfileEndpointArgs) => {
+        const request = args ? requests.get(args.route.method, args.route.path) : await pickSavedRequest(requests);
+        if (!request) return;
+        const folder = args ? vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(args.uri)) : vscode.workspace.workspaceFolders?.[0];
+        await editRequest(requests, request, vscode.workspace.getConfiguration('perflens', folder).get<string>('baseUrl') ?? 'http://127.0.0.1:3000');
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'perflens.detach',
+      guarded('Detach', async () => {
+        const client = await server.client();
+        const { target } = await client.request('getTarget', {});
+        if (!target) return void vscode.window.showInformationMessage('PerfLens: no target to detach from.');
+        await client.request('releaseTarget', {});
+        status.setTarget(undefined);
+        void vscode.window.showInformationMessage(target.kind === 'launched' ? `PerfLens: stopped ${target.description}, which it had launched.` : `PerfLens: detached from ${target.description}; it runs on as it was.`);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'perflens.switchTarget',
+      guarded('Switch Target', async () => {
+        const client = await server.client();
+        const target = await pickTarget(client, vscode.workspace.workspaceFolders?.[0], { alwaysAsk: true });
+        status.setTarget(target?.description ?? (await client.request('getTarget', {})).target?.description);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      'perflens.statusMenu',
+      guarded('PerfLens menu', async () => {
+        const { target } = await (await server.client()).request('getTarget', {});
+        const items = [
+          { label: '$(plug) Switch Target…', description: target?.description, command: 'perflens.switchTarget' },
+          ...(target ? [{ label: target.kind === 'launched' ? '$(debug-stop) Stop the Launched Service' : '$(debug-disconnect) Detach', description: target.description, command: 'perflens.detach' }] : []),
+          { label: '$(edit) Edit Request…', command: 'perflens.editRequest' },
+          ...(last ? [{ label: '$(flame) Open Last Profile', description: last.title, command: 'perflens.openLastProfile' }] : []),
+          { label: '$(output) Show Log', command: 'perflens.showLog' },
+        ];
+        const pick = await vscode.window.showQuickPick(items, { title: target ? `PerfLens: ${target.description}` : 'PerfLens: no target yet' });
+        if (pick) await vscode.commands.executeCommand(pick.command);
       }),
     ),
     vscode.commands.registerCommand('perflens.clearAnnotations', () => annotations.clear()),

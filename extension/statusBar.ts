@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 
-/** The status bar item: the target and the profiler's state; a click shows the log. */
+/** The status bar item: the target and the profiler's state; a click offers Switch Target, Detach and the rest. */
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('perflens.status', vscode.StatusBarAlignment.Left, 50);
   private target?: string;
@@ -8,7 +8,7 @@ export class StatusBar implements vscode.Disposable {
 
   constructor() {
     this.item.name = 'PerfLens';
-    this.item.command = 'perflens.showLog';
+    this.item.command = 'perflens.statusMenu';
     this.render();
     this.item.show();
   }
@@ -30,7 +30,7 @@ export class StatusBar implements vscode.Disposable {
   private render(): void {
     const icon = this.busy ? '$(loading~spin)' : '$(flame)';
     this.item.text = `${icon} PerfLens${this.target ? `: ${shorten(this.target)}` : ''}${this.busy ? ' · profiling' : ''}`;
-    this.item.tooltip = this.target ? `PerfLens target: ${this.target}\n${this.busy ? 'Profiling…' : 'Idle'} — click for the log` : 'PerfLens: no target yet — click for the log';
+    this.item.tooltip = this.target ? `PerfLens target: ${this.target}\n${this.busy ? 'Profiling…' : 'Idle'} — click to switch target, detach, edit a request or see the log` : 'PerfLens: no target yet — click to pick one, or for the log';
   }
 }
 

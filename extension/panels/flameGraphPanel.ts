@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { FlameGraphView, FromFlameGraph, ToFlameGraph } from '../../webview/flameGraph/messages';
+import type { FlameGraphView, FromFlameGraph, RunBar, ToFlameGraph } from '../../webview/flameGraph/messages';
 import { MessageWaiter } from './messageWaiter';
 import { makeNonce, speedscopeCsp } from './webviewHtml';
 
@@ -12,14 +12,20 @@ export interface FlameGraphRequest {
   title: string;
   view?: FlameGraphView;
   focusFunction?: string;
+  /** The run behind the profile: shown in a bar under the flame graph. */
+  run?: RunBar;
 }
 
 /**
  * The flame graph: speedscope (from the `speedscope` package, copied into dist/speedscope) in one
- * reusable webview panel, under a nonce CSP, theme-aware.
+ * reusable webview panel, under a nonce CSP, theme-aware. The page stays loaded between profiles:
+ * a new profile is handed to the running speedscope (reloading it costs most of a second); only a
+ * change of view reloads the page.
  */
 export class FlameGraphPanel implements vscode.Disposable {
   private panel?: vscode.WebviewPanel;
+  /** The view of the loaded page, once it said it is ready. */
+  private readyView?: FlameGraphView;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly messages = new MessageWaiter<FromFlameGraph>('the flame graph');
 
@@ -32,12 +38,18 @@ export class FlameGraphPanel implements vscode.Disposable {
   async show(request: FlameGraphRequest): Promise<FromFlameGraph> {
     const panel = this.ensurePanel();
     panel.title = `Flame graph: ${request.title}`;
-    const ready = this.messages.next((m) => m.type === 'ready');
-    panel.webview.html = this.html(panel.webview, request.view ?? 'left-heavy');
-    panel.reveal(panel.viewColumn ?? vscode.ViewColumn.Beside, false);
-    await ready;
+    const view = request.view ?? 'left-heavy';
+    const base64 = readFile(request.file).then((b) => b.toString('base64'));
+    if (this.readyView !== view) {
+      this.readyView = undefined;
+      const ready = this.messages.next((m) => m.type === 'ready');
+      panel.webview.html = this.html(panel.webview, view);
+      await ready;
+      this.readyView = view;
+    }
+    if (!panel.visible) panel.reveal(panel.viewColumn ?? vscode.ViewColumn.Beside, true);
     const loaded = this.messages.next((m) => m.type === 'loaded' || m.type === 'error');
-    const message: ToFlameGraph = { type: 'load', fileName: basename(request.file), base64: (await readFile(request.file)).toString('base64'), focusFunction: request.focusFunction };
+    const message: ToFlameGraph = { type: 'load', fileName: basename(request.file), base64: await base64, focusFunction: request.focusFunction, ...(request.run ? { run: request.run } : {}) };
     await panel.webview.postMessage(message);
     const result = await loaded;
     if (result.type === 'error') this.log.error(`flame graph: ${result.message}`);
@@ -67,6 +79,7 @@ export class FlameGraphPanel implements vscode.Disposable {
     }, undefined, this.disposables);
     panel.onDidDispose(() => {
       this.panel = undefined;
+      this.readyView = undefined;
       for (const d of this.disposables.splice(0)) d.dispose();
     }, undefined, this.disposables);
     return panel;
@@ -89,6 +102,15 @@ export class FlameGraphPanel implements vscode.Disposable {
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <base href="${asset('')}">
 <link rel="stylesheet" href="${asset(assets.css)}">
+<style>
+html.with-run body { height: calc(100% - 38px); }
+#perflens-run { position: fixed; left: 0; right: 0; bottom: 0; height: 38px; box-sizing: border-box; padding: 3px 8px; display: flex; flex-direction: column; justify-content: center; gap: 2px;
+  font: 12px var(--vscode-font-family, sans-serif); line-height: 1.3; color: var(--vscode-foreground); background: var(--vscode-editorWidget-background, var(--vscode-editor-background)); border-top: 1px solid var(--vscode-panel-border, transparent); }
+#perflens-run span { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+#perflens-run .figures { font-family: var(--vscode-editor-font-family, monospace); }
+#perflens-run.warn { border-top: 2px solid var(--vscode-editorWarning-foreground, #cca700); }
+#perflens-run.warn .headline { color: var(--vscode-editorWarning-foreground, #cca700); font-weight: 600; }
+</style>
 <title>speedscope</title>
 </head>
 <body>

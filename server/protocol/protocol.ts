@@ -17,6 +17,12 @@ export interface NodeProcessInfo {
   cwd?: string;
   /** The inspector's WebSocket URL when its inspector is already open. */
   inspectorUrl?: string;
+  /** TCP ports it listens on (its inspector's left out). */
+  ports: number[];
+  /** Its working directory is inside one of the workspace folders the client named. */
+  inWorkspace?: boolean;
+  /** One of the editor's own processes (code-server, extension host, tsserver, PerfLens): hide it from pickers. */
+  editor?: boolean;
 }
 
 /** The service the server is connected to. */
@@ -60,7 +66,8 @@ export interface ProfileRunResult {
 /** Every method: its params and its result. */
 export interface Methods {
   hello: { params: { protocolVersion: number; token: string }; result: { protocolVersion: number; serverVersion: string; pid: number } };
-  listNodeProcesses: { params: Record<string, never>; result: { processes: NodeProcessInfo[] } };
+  /** The user's Node processes, the workspace's services first (see orderProcesses). */
+  listNodeProcesses: { params: { workspaceFolders?: string[] }; result: { processes: NodeProcessInfo[] } };
   launchTarget: { params: { command: string[]; cwd: string; env?: Record<string, string> }; result: TargetInfo };
   attachTarget: { params: { spec: string }; result: TargetInfo };
   /** Stops a launched target; detaches from an attached one (leaving it as it was). */

@@ -6,7 +6,8 @@ import type { LoadOptions } from '../load/loadTypes';
 import { executeLoadTest, LoadTestSetupError } from '../loadtest/executeLoadTest';
 import type { LoadTestProgress } from '../loadtest/runLoadTest';
 import { PROTOCOL_VERSION, type EventName, type Events, type Params, type ProfileRunParams, type ProfileRunResult, type Result } from '../protocol/protocol';
-import { listNodeProcesses } from '../session/nodeProcesses';
+import { ancestorsOf, listNodeProcesses } from '../session/nodeProcesses';
+import { orderProcesses } from '../session/processOrder';
 import { analyseProfile, runBaseName } from '../session/profileFiles';
 import { readProfileFile } from '../session/readProfileFile';
 import { captureProfile, writeProfileRun } from '../session/runProfile';
@@ -53,7 +54,12 @@ export class ProfilerService {
       context.authenticate(params); // first, synchronously: see RpcServer
       return { protocolVersion: PROTOCOL_VERSION, serverVersion, pid: process.pid };
     },
-    listNodeProcesses: async () => ({ processes: await listNodeProcesses({ exclude: this.options.excludePids ?? [process.pid, process.ppid] }) }),
+    listNodeProcesses: async (params) => {
+      const processes = await listNodeProcesses({ exclude: this.options.excludePids ?? [process.pid, process.ppid] });
+      // The server runs under the editor (its extension host, code-server): those are the editor's.
+      const editor = new Set(await ancestorsOf(process.pid));
+      return { processes: orderProcesses(processes, params.workspaceFolders ?? [], editor) };
+    },
     launchTarget: (params) => this.changeTarget(() => this.launch(params.command, params.cwd, params.env)),
     attachTarget: (params) => this.changeTarget(() => this.attach(params.spec)),
     releaseTarget: async () => {

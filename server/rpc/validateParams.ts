@@ -20,7 +20,11 @@ export const paramValidators: ParamValidators = {
     if (typeof o.token !== 'string' || o.token === '') throw new RpcFailure('UNAUTHORIZED', 'hello needs the session token (params.token)');
     return { protocolVersion, token: o.token };
   },
-  listNodeProcesses: noParams,
+  listNodeProcesses(raw) {
+    if (raw === undefined || raw === null) return {};
+    const o = object(raw, 'params');
+    return o.workspaceFolders === undefined ? {} : { workspaceFolders: stringArray(o, 'workspaceFolders', 'params') };
+  },
   launchTarget(raw) {
     const o = object(raw, 'params');
     const command = stringArray(o, 'command', 'params');

@@ -30,15 +30,31 @@ async function describeNodeProcess(pid: number, uid: number | undefined): Promis
     const exe = await readlink(`/proc/${pid}/exe`).catch(() => argv[0]);
     if (!/^node/.test(basename(exe)) && !/^node(js)?$/.test(basename(argv[0]))) return undefined;
     const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => undefined);
-    const inspectorUrl = await findInspectorUrl(pid);
-    return { pid, commandLine: argv.join(' '), ...(cwd ? { cwd } : {}), ...(inspectorUrl ? { inspectorUrl } : {}) };
+    const listening = await listeningPortsOf(pid);
+    const inspector = await findInspector(listening);
+    const ports = listening.filter((port) => port !== inspector?.port);
+    return { pid, commandLine: argv.join(' '), ...(cwd ? { cwd } : {}), ...(inspector ? { inspectorUrl: inspector.url } : {}), ports };
   } catch {
     return undefined; // It exited while we looked.
   }
 }
 
 /** Asks each port the process listens on whether it is an inspector (`/json/list`). */
-async function findInspectorUrl(pid: number): Promise<string | undefined> {
-  const urls = await Promise.all((await listeningPortsOf(pid)).map((port) => inspectorUrlOnPort(port)));
-  return urls.find((url) => url !== undefined);
+async function findInspector(ports: number[]): Promise<{ port: number; url: string } | undefined> {
+  const urls = await Promise.all(ports.map((port) => inspectorUrlOnPort(port)));
+  const at = urls.findIndex((url) => url !== undefined);
+  return at < 0 ? undefined : { port: ports[at], url: urls[at]! };
+}
+
+/** The PIDs above `pid` (its parent, grandparent…), from /proc. */
+export async function ancestorsOf(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let current = pid; out.length < 64; ) {
+    const stat = await readFile(`/proc/${current}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(/\) \S+ (\d+)/.exec(stat)?.[1] ?? 0);
+    if (!ppid || ppid === 1 || out.includes(ppid)) break;
+    out.push(ppid);
+    current = ppid;
+  }
+  return out;
 }

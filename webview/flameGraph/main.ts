@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // Runs inside the flame graph webview, before speedscope's own script: points speedscope at a
 // local profile, follows VS Code's theme, and loads the profile the extension posts.
-import type { FromFlameGraph, ToFlameGraph } from './messages';
+import type { FromFlameGraph, RunBar, ToFlameGraph } from './messages';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromFlameGraph): void };
 interface SpeedscopeGlobal {
@@ -29,14 +29,44 @@ window.addEventListener('message', (event: MessageEvent<ToFlameGraph>) => {
 
 async function load(message: ToFlameGraph): Promise<void> {
   try {
+    showRun(message.run);
     await until(() => speedscope() !== undefined, 10_000, 'speedscope did not start');
+    // speedscope titles the page after the profile it has drawn: a profile handed to a page that
+    // already shows one is drawn when the title comes back.
+    document.title = '';
     speedscope()!.loadFileFromBase64(message.fileName, message.base64);
-    await until(() => document.querySelector('canvas') !== null, 10_000, 'speedscope did not draw the profile');
+    await until(() => document.querySelector('canvas') !== null && document.title.endsWith(' - speedscope'), 10_000, 'speedscope did not draw the profile');
     const focused = message.focusFunction ? await focus(message.focusFunction) : undefined;
     vscode.postMessage({ type: 'loaded', focused });
   } catch (err) {
     vscode.postMessage({ type: 'error', message: (err as Error).message });
   }
+}
+
+/** The bar under the flame graph: the run's figures and its headline (or nothing). */
+function showRun(run: RunBar | undefined): void {
+  let bar = document.getElementById('perflens-run');
+  if (!run) {
+    bar?.remove();
+    root.classList.remove('with-run');
+    return;
+  }
+  if (!bar) {
+    bar = document.createElement('div');
+    bar.id = 'perflens-run';
+    document.body.appendChild(bar);
+  }
+  bar.className = run.warn ? 'warn' : '';
+  bar.replaceChildren();
+  const figures = document.createElement('span');
+  figures.className = 'figures';
+  figures.textContent = run.figures;
+  const headline = document.createElement('span');
+  headline.className = 'headline';
+  headline.textContent = run.headline;
+  bar.title = `${run.figures}\n${run.headline}`;
+  bar.append(figures, headline);
+  root.classList.add('with-run');
 }
 
 /** Selects a function in the sandwich view's table by clicking its row, as a user would. */
