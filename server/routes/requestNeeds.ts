@@ -118,25 +118,29 @@ function assemble(all: Finding[], use: HandlerUse | undefined, method: string): 
 
 /** Fields by name: the most authoritative source decides the source; required if any source requires; examples filled in from the others. */
 function mergeFields(findings: Finding[], handler: UseField[]): QueryNeed[] {
-  const byName = new Map<string, QueryNeed>();
-  const add = (need: QueryNeed) => {
+  const byName = new Map<string, QueryNeed & { given: boolean }>();
+  const add = (need: QueryNeed, given: boolean) => {
     const existing = byName.get(need.name);
     if (!existing) {
-      byName.set(need.name, need);
+      byName.set(need.name, { ...need, given });
       return;
     }
     existing.required ||= need.required;
-    if (existing.example === undefined && need.example !== undefined) existing.example = need.example;
+    // A written-down example (a schema's examples/default, the handler's message) beats one made up from a type.
+    if (need.example !== undefined && (existing.example === undefined || (given && !existing.given))) {
+      existing.example = need.example;
+      existing.given = given;
+    }
     if (existing.description === undefined && need.description !== undefined) existing.description = need.description;
   };
   for (const finding of findings) {
-    for (const field of schemaFields(finding.schema)) add({ ...field, source: finding.source });
+    for (const { exampleGiven, ...field } of schemaFields(finding.schema)) add({ ...field, source: finding.source }, !!exampleGiven);
   }
   for (const field of handler) {
     const example = handlerExample(field);
-    add({ name: field.name, required: field.required, ...(example !== undefined ? { example } : {}), source: 'handler' });
+    add({ name: field.name, required: field.required, ...(example !== undefined ? { example } : {}), source: 'handler' }, field.messageExample !== undefined || field.value !== undefined);
   }
-  return [...byName.values()];
+  return [...byName.values()].map(({ given: _given, ...need }) => need);
 }
 
 function handlerExample(field: UseField): string | undefined {

@@ -33,7 +33,7 @@ export function findRouteSite(file: FileContext, program: Program, route: RouteR
   const position = lineStarts[route.line] + Math.max(0, route.character | 0);
   const starting: ts.Node[] = [];
   const visit = (node: ts.Node): void => {
-    if (node.getStart(sourceFile) === position) starting.push(node);
+    if (node !== sourceFile && node.getStart(sourceFile) === position) starting.push(node);
     if (node.pos <= position && position < node.end) ts.forEachChild(node, visit);
   };
   visit(sourceFile);
@@ -156,6 +156,7 @@ export function functionOf(node: ts.Node | undefined, file: FileContext, program
   if (!node || depth > 8) return undefined;
   if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return { node, file };
   if (ts.isPropertyAssignment(node)) return functionOf(node.initializer, file, program, depth + 1);
+  if (ts.isVariableDeclaration(node)) return functionOf(node.initializer, file, program, depth + 1);
   if (!ts.isExpression(node as ts.Expression)) return undefined;
   const expr = skipOuter(node as ts.Expression);
   if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) return { node: expr, file };
@@ -179,6 +180,12 @@ export function functionOf(node: ts.Node | undefined, file: FileContext, program
   }
   if (ts.isPropertyAccessExpression(expr)) {
     const member = expr.name.text;
+    const base = skipOuter(expr.expression);
+    const namespace = ts.isIdentifier(base) ? program.declarationOf(base, file) : undefined;
+    if (namespace && ts.isSourceFile(namespace.node)) {
+      const exported = program.exported(namespace.file, member);
+      return exported && functionOf(exported.node, exported.file, program, depth + 1);
+    }
     const owner = program.valueOf(expr.expression, file);
     let classNode: ts.ClassLikeDeclaration | undefined;
     let classFile = owner.file;

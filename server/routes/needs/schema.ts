@@ -35,6 +35,8 @@ export interface SchemaField {
   name: string;
   required: boolean;
   example?: string;
+  /** The example was written down (examples/example/default/const/enum), not made up from the format or type. */
+  exampleGiven?: boolean;
   description?: string;
 }
 
@@ -105,7 +107,8 @@ export function exampleValue(input: JsonSchema, depth = 0): unknown {
   if (schema.const !== undefined) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
   const types = typesOf(schema).filter((t) => t !== 'null');
-  const type = types[0] ?? (schema.format ? 'string' : undefined);
+  const stringish = schema.format !== undefined || schema.minLength !== undefined || schema.maxLength !== undefined;
+  const type = types[0] ?? (stringish ? 'string' : undefined);
   switch (type) {
     case 'object': {
       const out: Record<string, unknown> = {};
@@ -166,9 +169,17 @@ export function schemaFields(input: JsonSchema): SchemaField[] {
     const sub = asSchema(property);
     if (!sub) continue;
     const example = queryText(exampleValue(sub));
-    fields.push({ name, required: required.has(name), ...(example !== undefined ? { example } : {}), ...(typeof sub.description === 'string' ? { description: sub.description } : {}) });
+    fields.push({ name, required: required.has(name), ...(example !== undefined ? { example, exampleGiven: isGiven(sub) } : {}), ...(typeof sub.description === 'string' ? { description: sub.description } : {}) });
   }
   return fields;
+}
+
+/** Does the schema (or its array items) carry a written-down value? */
+function isGiven(input: JsonSchema, depth = 0): boolean {
+  const schema = flatten(input, depth);
+  if ((Array.isArray(schema.examples) && schema.examples.length) || schema.example !== undefined || schema.default !== undefined || schema.const !== undefined || (Array.isArray(schema.enum) && schema.enum.length)) return true;
+  const items = asSchema(schema.items);
+  return depth < 4 && !!items && isGiven(items, depth + 1);
 }
 
 /** Fastify accepts `{ q: { type: 'string' } }` for `{ type: 'object', properties: { q: … } }`. */
