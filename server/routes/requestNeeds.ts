@@ -2,6 +2,7 @@
 // lens loads the route's real path rather than its 400 path. Sources, most authoritative first:
 // Fastify route schemas, NestJS DTOs, express-validator, zod, joi (and TypeBox), and the handler's
 // own reads. Pure: no VS Code, no I/O (other files only through a SourceHost); never throws.
+import ts from 'typescript';
 import { analyzeHandler, type HandlerUse, type UseField } from './needs/handlerUse';
 import { fastifyFindings } from './needs/fastify';
 import { findRouteSite, functionOf, type RouteRef } from './needs/locate';
@@ -11,6 +12,8 @@ import { Program, type FileContext } from './needs/program';
 import { exampleValue, objectSchema, requiresSomething, schemaFields, type Converted, type JsonSchema } from './needs/schema';
 import { SOURCE_ORDER, type Finding, type NeedSource } from './needs/types';
 import { convertSchema } from './needs/validators';
+import { skipOuter } from './resolve';
+import { pathParams } from './samplePath';
 import type { SourceHost } from './sourceHost';
 
 export type { NeedSource } from './needs/types';
@@ -56,7 +59,7 @@ export function requestNeeds(fileName: string, text: string, route: RouteRef, ho
     const file = program.file(fileName, text);
     if (!file) return { query: [] };
     const { findings, use } = gather(file, program, route);
-    return assemble(findings, use, route.method.toUpperCase());
+    return assemble(findings, use, route.method.toUpperCase(), new Set(pathParams(route.path)));
   } catch {
     return { query: [] };
   }
@@ -85,6 +88,14 @@ function gather(file: FileContext, program: Program, route: RouteRef): { finding
     findings.push(...(safe(() => middlewareFindings(site.middleware, file, program, method)) ?? []));
     const fn = safe(() => functionOf(site.handler, file, program));
     if (fn) use = analyzeHandler(fn, program);
+    // Middleware written as functions (not factories like cors()): what they read and reject counts too.
+    for (const middleware of site.middleware) {
+      const node = skipOuter(middleware);
+      if (!ts.isIdentifier(node) && !ts.isArrowFunction(node) && !ts.isFunctionExpression(node) && !ts.isPropertyAccessExpression(node)) continue;
+      const before = safe(() => functionOf(node, file, program));
+      const extra = before && before.node !== fn?.node ? analyzeHandler(before, program) : undefined;
+      if (extra) use = mergeUse(use, extra);
+    }
   }
   for (const schema of use?.schemas ?? []) {
     const converted = safe(() => convertSchema(schema.expr, schema.file, program));
@@ -92,6 +103,11 @@ function gather(file: FileContext, program: Program, route: RouteRef): { finding
     if (converted && source) findings.push({ source, part: schema.location, schema: converted.schema });
   }
   return { findings, use };
+}
+
+function mergeUse(a: HandlerUse | undefined, b: HandlerUse): HandlerUse {
+  if (!a) return b;
+  return { fields: [...a.fields, ...b.fields], wholeBody: a.wholeBody || b.wholeBody, schemas: [...a.schemas, ...b.schemas] };
 }
 
 function safe<T>(fn: () => T): T | undefined {
@@ -104,11 +120,12 @@ function safe<T>(fn: () => T): T | undefined {
 
 const rank = (source: NeedSource) => SOURCE_ORDER.indexOf(source);
 
-function assemble(all: Finding[], use: HandlerUse | undefined, method: string): RequestNeeds {
+function assemble(all: Finding[], use: HandlerUse | undefined, method: string, pathParameters: Set<string>): RequestNeeds {
   const findings = [...all].sort((a, b) => rank(a.source) - rank(b.source));
   const handlerFields = use?.fields ?? [];
-  const query = mergeFields(findings.filter((f) => f.part === 'query'), handlerFields.filter((f) => f.location === 'query'));
-  const headers = mergeFields(findings.filter((f) => f.part === 'headers'), handlerFields.filter((f) => f.location === 'headers'));
+  // A schema that validates params and query alike (check('id'), one zod object) names path parameters too: those are in the path.
+  const query = mergeFields(findings.filter((f) => f.part === 'query'), handlerFields.filter((f) => f.location === 'query')).filter((need) => !pathParameters.has(need.name));
+  const headers = mergeFields(findings.filter((f) => f.part === 'headers'), handlerFields.filter((f) => f.location === 'headers'), true);
   const needs: RequestNeeds = { query };
   const body = bodyNeed(findings.filter((f) => f.part === 'body'), use, method);
   if (body) needs.body = body;
@@ -117,12 +134,13 @@ function assemble(all: Finding[], use: HandlerUse | undefined, method: string): 
 }
 
 /** Fields by name: the most authoritative source decides the source; required if any source requires; examples filled in from the others. */
-function mergeFields(findings: Finding[], handler: UseField[]): QueryNeed[] {
+function mergeFields(findings: Finding[], handler: UseField[], caseInsensitive = false): QueryNeed[] {
   const byName = new Map<string, QueryNeed & { given: boolean }>();
   const add = (need: QueryNeed, given: boolean) => {
-    const existing = byName.get(need.name);
+    const key = caseInsensitive ? need.name.toLowerCase() : need.name;
+    const existing = byName.get(key);
     if (!existing) {
-      byName.set(need.name, { ...need, given });
+      byName.set(key, { ...need, given });
       return;
     }
     existing.required ||= need.required;

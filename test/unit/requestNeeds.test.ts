@@ -58,6 +58,7 @@ const expectedByFixture: Record<string, Record<string, RequestNeeds>> = {
     'GET /users/find': { query: [q('name', true, 'ada', 'nest-dto')], headers: [h('x-tenant', false, 'example', 'nest-dto')] },
     'GET /users/list': { query: [q('cursor', false, 'example', 'nest-dto'), q('size', true, '1', 'nest-dto')] },
     'GET /users/raw': { query: [q('token', false, undefined, 'handler')] },
+    'POST /batch': { query: [], body: body([{ name: 'Ada Lovelace', email: 'user@example.com', age: 18, role: 'admin' }], true, 'nest-dto') },
   },
   'express-validator.ts': {
     'GET /search': { query: [q('q', true, 'example', 'express-validator'), q('limit', false, '1', 'express-validator')] },
@@ -65,6 +66,7 @@ const expectedByFixture: Record<string, Record<string, RequestNeeds>> = {
     'GET /report': { query: [q('from', true, '2024-01-01T00:00:00.000Z', 'express-validator'), q('format', false, 'csv', 'express-validator')], headers: [h('x-api-key', true, 'example', 'express-validator')] },
     'PUT /settings': { query: [q('lang', true, 'example', 'express-validator')], body: body({ theme: 'dark', fontSize: 8 }, true, 'express-validator') },
     'GET /check': { query: [q('id', true, '00000000-0000-4000-8000-000000000000', 'express-validator'), q('trimmed', false, undefined, 'express-validator')] },
+    'GET /users/:id': { query: [q('expand', false, 'posts', 'express-validator')], headers: [h('X-Api-Key', true, 'example', 'express-validator')] },
   },
   'zod.ts': {
     'GET /search': { query: [q('q', true, 'example', 'zod', 'Text to find'), q('limit', false, '1', 'zod'), q('sort', false, 'desc', 'zod')] },
@@ -92,6 +94,7 @@ const expectedByFixture: Record<string, Record<string, RequestNeeds>> = {
     'GET /koa': { query: [q('city', true, 'Paris', 'handler'), q('units', false, 'metric', 'handler')] },
     'GET /hono': { query: [q('word', true, undefined, 'handler'), q('lang', false, undefined, 'handler')] },
     'POST /hono': { query: [], body: body({ title: 'example' }, true, 'handler') },
+    'GET /guarded': { query: [q('view', false, undefined, 'handler')], headers: [h('x-key', true, undefined, 'handler')] },
   },
 };
 

@@ -46,7 +46,7 @@ export function nestFindings(method: ts.MethodDeclaration, file: FileContext, pr
         const key = call.args.length ? file.resolver.constString(call.args[0]) : undefined;
         if (key === undefined) {
           const schema = parameter.type ? dto.typeSchema(parameter.type, file, 0) : undefined;
-          if (schema?.schema.properties) findings.push({ source: 'nest-dto', part, schema: schema.schema });
+          if (schema?.schema.properties || (part === 'body' && schema?.schema.type === 'array')) findings.push({ source: 'nest-dto', part, schema: schema.schema });
           else if (local) seeds.objects.push([local, part]);
           continue;
         }
