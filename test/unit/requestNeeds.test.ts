@@ -95,6 +95,7 @@ const expectedByFixture: Record<string, Record<string, RequestNeeds>> = {
     'GET /hono': { query: [q('word', true, undefined, 'handler'), q('lang', false, undefined, 'handler')] },
     'POST /hono': { query: [], body: body({ title: 'example' }, true, 'handler') },
     'GET /guarded': { query: [q('view', false, undefined, 'handler')], headers: [h('x-key', true, undefined, 'handler')] },
+    'GET /hono/me': { query: [], headers: [h('x-timezone', false, undefined, 'handler')] },
   },
 };
 

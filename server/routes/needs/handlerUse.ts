@@ -50,6 +50,7 @@ export interface Seeds {
 
 const LOCATIONS: Record<string, Location> = { query: 'query', body: 'body', headers: 'headers' };
 const PARSE_METHODS = new Set(['parse', 'safeParse', 'parseAsync', 'safeParseAsync', 'spa', 'validate', 'validateAsync', 'validateSync', 'Check', 'Parse', 'Decode', 'Assert', 'attempt', 'assert']);
+const HONO_REQUEST_METHODS = new Set(['query', 'queries', 'header', 'param', 'json', 'valid', 'parseBody']);
 const STRING_METHODS = new Set(['trim', 'toString', 'toLowerCase', 'toUpperCase', 'trimStart', 'trimEnd', 'length', 'normalize']);
 
 export function analyzeHandler(fn: Located<FunctionNode>, program: Program, seeds: Seeds = {}): HandlerUse {
@@ -64,6 +65,7 @@ export function analyzeHandler(fn: Located<FunctionNode>, program: Program, seed
 
 class HandlerAnalyzer {
   private readonly requestVars = new Set<string>();
+  private readonly honoContexts = new Set<string>();
   private readonly objects = new Map<string, Location>();
   private readonly tracked = new Map<string, FieldRef>();
   private readonly fields = new Map<string, UseField>();
@@ -107,6 +109,14 @@ class HandlerAnalyzer {
   run(): void {
     const body = this.fn.body;
     if (!body) return;
+    // Hono contexts: `c.get('user')` is a context variable, not a header (Koa's `ctx.get('x')` is one).
+    this.walk(body, (node) => {
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && HONO_REQUEST_METHODS.has(node.expression.name.text)) {
+        const req = skipOuter(node.expression.expression);
+        if (ts.isPropertyAccessExpression(req) && req.name.text === 'req' && ts.isIdentifier(req.expression)) this.honoContexts.add(req.expression.text);
+      }
+    });
+    for (const name of this.requestVars) if (name === 'c') this.honoContexts.add(name);
     // Aliases first (a few rounds: `const r = ctx.request; const { query } = r; const q = query.q`).
     for (let round = 0; round < 3; round++) this.walk(body, (node) => this.alias(node));
     this.walk(body, (node) => this.use(node));
@@ -213,7 +223,9 @@ class HandlerAnalyzer {
       const method = callee.name.text;
       if (this.isRequest(callee.expression)) {
         if (method === 'query' || method === 'queries') return { location: 'query', name };
-        if (method === 'header' || method === 'get') return { location: 'headers', name };
+        const base = skipOuter(callee.expression);
+        const hono = ts.isIdentifier(base) && this.honoContexts.has(base.text);
+        if (method === 'header' || (method === 'get' && !hono)) return { location: 'headers', name };
       }
       // Map-like headers: req.headers.get('x') (fetch Request).
       if (method === 'get' && this.objectLocation(callee.expression) === 'headers') return { location: 'headers', name };
