@@ -157,6 +157,25 @@ test('requestNeeds: handlers and schemas imported from other files, controller m
   });
 });
 
+test('requestNeeds: TypeBox Value.Check in a handler; one zod object for { query, body, params }', () => {
+  const text = [
+    "import express from 'express';",
+    "import { Type } from '@sinclair/typebox';",
+    "import { Value } from '@sinclair/typebox/value';",
+    "import { z } from 'zod';",
+    'const app = express();',
+    "const Login = Type.Object({ user: Type.String({ format: 'email' }), remember: Type.Optional(Type.Boolean()) });",
+    "app.post('/login', (req, res) => { if (!Value.Check(Login, req.body)) return res.status(400).end(); res.end(); });",
+    "const Req = z.object({ params: z.object({ id: z.string() }), query: z.object({ fields: z.string().optional() }), body: z.object({ note: z.string().max(4) }) });",
+    "app.patch('/notes/:id', validateRequest(Req), (req, res) => res.end());",
+  ].join('\n');
+  const got = detectRoutes('/t/app.ts', text).map((r) => [r.method, r.path, requestNeeds('/t/app.ts', text, r)]);
+  assert.deepEqual(got, [
+    ['POST', '/login', { query: [], body: body({ user: 'user@example.com', remember: true }, true, 'typebox') }],
+    ['PATCH', '/notes/:id', { query: [q('fields', false, 'example', 'zod')], body: body({ note: 'exam' }, true, 'zod') }],
+  ]);
+});
+
 test('requestNeeds: chained routes pick the call of their own method and path', () => {
   const text = [
     "import express from 'express';",
