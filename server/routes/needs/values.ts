@@ -126,7 +126,7 @@ function libraryOfModule(module: string): Library | undefined {
   return undefined;
 }
 
-const LIBRARY_NAMES: Record<string, Library> = { z: 'zod', zod: 'zod', Joi: 'joi', joi: 'joi', Type: 'typebox', t: 'typebox' };
+const LIBRARY_NAMES: Record<string, Library> = { z: 'zod', zod: 'zod', Joi: 'joi', joi: 'joi', Type: 'typebox' };
 
 /**
  * The library a chain root comes from: its import, else (when the name is not declared in the file)
