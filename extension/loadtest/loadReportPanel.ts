@@ -87,6 +87,7 @@ export class LoadReportPanel implements vscode.Disposable {
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${dist('webview', 'uPlot.min.css')}">
 <style>
+.warning { margin: 8px 0; padding: 6px 10px; border-left: 3px solid var(--vscode-editorWarning-foreground, #cca700); background: var(--vscode-inputValidation-warningBackground, transparent); }
   body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 16px 16px; }
   h1 { font-size: 1.3em; font-weight: 600; margin: 12px 0 4px; }
   h2 { font-size: 1.05em; font-weight: 600; margin: 18px 0 6px; }

@@ -6,6 +6,7 @@ import type { EndpointRejection } from '../../server/routes/endpointRejection';
 import type { KnownRoute } from '../../server/routes/suggestPaths';
 import type { ProfileEndpointArgs } from '../codelens/routeCodeLens';
 import { askBody, askParam, askQuery, editRequest } from '../requests/editRequest';
+import { askForNeeds, needsOfRoute } from '../requests/routeNeeds';
 import { missingParams, requestPath, requestUrl, wireMethod, type RequestStore, type SavedRequest } from '../requests/savedRequest';
 import { ServerError, type ServerClient } from '../server/serverClient';
 import { pickTarget } from './targetPicker';
@@ -44,8 +45,14 @@ async function endpointRequest(args: ProfileEndpointArgs | undefined, deps: Prof
     if (value === undefined) return undefined;
     request.params[name] = value;
   }
-  await deps.requests.save(request);
-  return request;
+  const needs = await needsOfRoute(args).catch((err: Error) => {
+    deps.log.warn(`what ${args.route.method} ${args.route.path} needs in its request could not be read: ${err.message}`);
+    return { query: [] };
+  });
+  const complete = await askForNeeds(request, needs);
+  if (!complete) return undefined;
+  await deps.requests.save(complete);
+  return complete;
 }
 
 /**

@@ -44,8 +44,18 @@ export function buildReport(options: BuildReportOptions): ProfileReport {
   });
 
   const merged = new Map<string, LineCost & { ownerMs: number }>();
+  // Line ticks past the end of their script: V8 inlined a function from another script into one of
+  // this script's and reported the callee's lines as the caller's (no inline frames). Not shown.
+  const beyondEnd = new Map<string, { ms: number; functionName: string }>();
   for (const cost of lineCosts(model)) {
     const original = resolver?.resolveLine(cost.url, cost.line);
+    const covered = !original && resolver ? resolver.generatedLineCount(cost.url) : undefined;
+    if (covered !== undefined && cost.line > covered + 1) {
+      const entry = beyondEnd.get(cost.url) ?? { ms: 0, functionName: displayName(model.functions[cost.functionIndex]) };
+      entry.ms += cost.selfMs;
+      beyondEnd.set(cost.url, entry);
+      continue;
+    }
     const file = original ? original.file : scriptPath(cost.url);
     const line = original ? original.line : cost.line;
     const key = `${original ? 'm' : 'j'}\u0000${file}\u0000${line}`;
@@ -76,6 +86,9 @@ export function buildReport(options: BuildReportOptions): ProfileReport {
   if (summary.hottestOwnLine && !lines.includes(summary.hottestOwnLine)) lines.push(summary.hottestOwnLine);
 
   const warnings = resolver ? resolver.warnings() : [];
+  for (const [url, { ms, functionName }] of beyondEnd) {
+    warnings.push(`${ms.toFixed(1)} ms of line-level samples in ${scriptPath(url)} fall past the end of that script: V8 inlined a function from another script into ${functionName} and reported its lines as this script's. Those lines are left out; the function costs stand (the inlined function's time counts as ${functionName}'s).`);
+  }
   if (!model.hasPositionTicks) {
     warnings.push('the profile has no line-level data (positionTicks): line costs show each function\'s declaration line');
   } else {

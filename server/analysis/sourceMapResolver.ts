@@ -1,4 +1,4 @@
-import { FlattenMap, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, type Bias, type TraceMap } from '@jridgewell/trace-mapping';
+import { decodedMappings, FlattenMap, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND, originalPositionFor, type Bias, type TraceMap } from '@jridgewell/trace-mapping';
 import type { Protocol } from 'devtools-protocol';
 import { fileUrlToPath } from './fileUrl';
 
@@ -33,6 +33,8 @@ export interface SourceMapResolver {
   resolveLine(scriptUrl: string, line1: number): OriginalPosition | undefined;
   /** Whether the script has a usable source map. */
   hasMap(scriptUrl: string): boolean;
+  /** How many lines of the script its map covers (about the script's length), when it has a map. */
+  generatedLineCount(scriptUrl: string): number | undefined;
   /** Missing and broken maps seen so far, one message per script. */
   warnings(): string[];
 }
@@ -95,6 +97,14 @@ export function createSourceMapResolver(load: SourceMapLoad, options: SourceMapR
     resolveFrame: (frame) => lookup(frame.url, frame.lineNumber + 1, frame.columnNumber, GREATEST_LOWER_BOUND),
     resolveLine: (scriptUrl, line1) => lookup(scriptUrl, line1, 0, LEAST_UPPER_BOUND),
     hasMap: (scriptUrl) => mapOf(scriptUrl) !== undefined,
+    generatedLineCount: (scriptUrl) => {
+      const map = mapOf(scriptUrl);
+      try {
+        return map ? decodedMappings(map).length : undefined;
+      } catch {
+        return undefined;
+      }
+    },
     warnings: () => [...messages],
   };
 }

@@ -35,6 +35,18 @@ export interface LoadTestReport {
   perSecond: SecondStats[];
   /** Set when a CPU profile was taken during the run. */
   profile?: { cpuprofile: string; speedscope: string };
+  /** What the figures cannot be read without: phases whose requested rate was not reached (the service saturated). */
+  warnings: string[];
+}
+
+/** A phase that achieved less than this share of its requested rate ran against a saturated service. */
+export const SATURATED_BELOW = 0.95;
+
+/** "ramp #3: requested 60/s, achieved 10.4/s (17 %): the service saturated…", for each such phase. */
+export function saturationWarnings(phases: LoadTestReport['phases']): string[] {
+  return phases
+    .filter((p) => p.requestedRate !== undefined && p.requestedRate > 0 && p.achievedRps < SATURATED_BELOW * p.requestedRate)
+    .map((p) => `${p.scenario}${p.step ? ` #${p.step}` : ''}: requested ${p.requestedRate}/s, achieved ${p.achievedRps.toFixed(1)}/s (${((p.achievedRps / p.requestedRate!) * 100).toFixed(0)} %): the service saturated, so its latencies are those of an overloaded service`);
 }
 
 export function buildLoadTestReport(run: LoadTestRun, context: { file: string; baseUrl: string }): LoadTestReport {
@@ -48,6 +60,7 @@ export function buildLoadTestReport(run: LoadTestRun, context: { file: string; b
     abortOnFail: r.threshold.abortOnFail,
   }));
   const passed = run.stopped?.by !== 'signal' && run.thresholds.every((r) => r.ok);
+  const phases = phasesOf(metrics.runs);
   return {
     version: LOAD_TEST_REPORT_VERSION,
     file: context.file,
@@ -63,8 +76,9 @@ export function buildLoadTestReport(run: LoadTestRun, context: { file: string; b
       const runs = metrics.matching({ name });
       return { name, method: runs[0].method, ...counts(metrics, runs, { name }) };
     }),
-    phases: phasesOf(metrics.runs),
+    phases,
     perSecond: timeline(metrics.runs),
+    warnings: saturationWarnings(phases),
   };
 }
 
@@ -154,6 +168,10 @@ export function formatLoadTestSummary(report: LoadTestReport): string {
   for (const s of report.scenarios) lines.push(row(s.name, `${s.requests} requests  ${s.rps.toFixed(1)}/s  p(95)=${ms(s.latency.p95)} p(99)=${ms(s.latency.p99)}  failed ${(s.failedRate * 100).toFixed(2)} %`));
   lines.push('', 'Phases');
   for (const p of report.phases) lines.push(row(`${p.scenario}${p.step ? ` #${p.step}` : ''}`, `${(p.durationMs / 1000).toFixed(1)} s  ${p.requestedRate !== undefined ? `requested ${p.requestedRate}/s, ` : ''}achieved ${p.achievedRps.toFixed(1)}/s`));
+  if (report.warnings.length) {
+    lines.push('', 'Warnings');
+    for (const w of report.warnings) lines.push(`  ! ${w}`);
+  }
   lines.push('', report.passed ? 'PASSED: every threshold holds.' : report.stopped?.by === 'signal' ? 'STOPPED before the end.' : 'FAILED: a threshold was breached.');
   return lines.join('\n');
 }

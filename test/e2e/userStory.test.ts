@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { launchBrowser, openFile, openWorkbench, screenshotOnFailure, waitForNotification, type BrowserSession } from '../vscode/browser';
+import { launchBrowser, openFile, openWorkbench, runCommand, screenshotOnFailure, waitForNotification, type BrowserSession } from '../vscode/browser';
 import { installPackagedExtension, startCodeServer, type CodeServer } from '../../scripts/vscode/codeServer';
 import { ensureChromium, ensureVscode, repoRoot } from '../../scripts/vscode/install';
 import { freePort } from '../../server/target/freePort';
@@ -113,20 +113,23 @@ test('profile GET /report from its CodeLens: progress, flame graph, hot-line not
   });
 
   const progress = await step('progress', () => waitForNotification(page, /\d+ req\/s/, 90_000));
-  assert.match(progress, /GET http:\/\/127\.0\.0\.1:\d+\/report/);
+  assert.match(progress, /PerfLens: GET \/report/);
 
   const flame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   await step('flame-graph', async () => {
     await flame.locator('canvas').first().waitFor({ state: 'visible', timeout: 60_000 });
+    // The run's figures sit under the flame graph.
+    const bar = await flame.locator('#perflens-run .figures').innerText({ timeout: 15_000 });
+    assert.match(bar, /^GET \/report · \d+ requests · [\d.]+ req\/s · p50 [\d.]+ \/ p95 [\d.]+ \/ p99 [\d.]+ ms · 0 failed · [\d.]+ s/);
     await showSandwich(flame);
     // The sandwich view's table lists each function by name, as DOM text.
     await flame.locator('td', { hasText: /^\s*scoreOrders\s*$/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
   });
 
   await step('go-to-hot-line', async () => {
-    const message = await waitForNotification(page, /scoreOrders takes \d+ % of the CPU/, 30_000);
-    assert.match(message, /PerfLens: scoreOrders takes \d+ % of the CPU/);
-    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'scoreOrders takes' }).first();
+    const message = await waitForNotification(page, /scoreOrders \(report\/scoreOrders\.ts:\d+\) takes \d+ % of the CPU/, 30_000);
+    assert.match(message, /^PerfLens: scoreOrders \(report\/scoreOrders\.ts:\d+\) takes \d+ % of the CPU \(self time\)/);
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'of the CPU (self time)' }).first();
     await toast.locator('.monaco-button', { hasText: 'Go to Hot Line' }).click();
     await page.locator('.tabs-container .tab.active', { hasText: 'scoreOrders.ts' }).waitFor({ state: 'visible', timeout: 15_000 });
   });
@@ -145,6 +148,66 @@ test('profile GET /report from its CodeLens: progress, flame graph, hot-line not
     assert.match(text, /Total time\s+[\d.]+ (s|ms) \(\d+ %\)/);
     if (process.env.PERFLENS_E2E_VERBOSE) console.error(`# hover: ${JSON.stringify(text)}`);
     if (process.env.PERFLENS_E2E_SCREENSHOT) await screenshotOnFailure(page, 'user-story-done');
+  });
+});
+
+test('the request is right before load: an empty path value is refused, a remembered request is edited, a required query string is asked for', { timeout: 240_000 }, async () => {
+  const page = browser!.page;
+  const step = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
+    try {
+      return await body();
+    } catch (error) {
+      await screenshotOnFailure(page, `request-${name}`);
+      throw new Error(`step "${name}": ${(error as Error).message}`, { cause: error });
+    }
+  };
+  const input = page.locator('.quick-input-widget input');
+  const inputMessage = page.locator('.quick-input-widget .quick-input-message');
+
+  await step('empty-path-value', async () => {
+    await openFile(page, 'src/routes/orders.ts', 60_000);
+    const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Profile this endpoint (GET /customers/:customerId/orders)' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 60_000 });
+    await lens.click();
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('');
+    await input.press('Enter');
+    await inputMessage.filter({ hasText: ':customerId needs a value' }).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await input.isVisible(), true, 'an empty value does not close the prompt');
+    await input.fill('1');
+    await input.press('Enter');
+    const headline = await waitForNotification(page, /Not CPU-bound/, 120_000);
+    assert.match(headline, /its event loop sat idle \d+ %/);
+  });
+
+  await step('edit-request', async () => {
+    await runCommand(page, 'PerfLens: Edit Request…');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'GET /customers/:customerId/orders' }).first().click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: ':customerId' }).first().click();
+    await input.waitFor({ state: 'visible' });
+    assert.equal(await input.inputValue(), '1', 'the remembered value is shown');
+    await input.fill('2');
+    await input.press('Enter');
+    // Back in the request's fields: the new value is shown, and kept.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: ':customerId' }).filter({ hasText: '2' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Escape');
+  });
+
+  await step('required-query', async () => {
+    await openFile(page, 'src/routes/search.ts', 60_000);
+    const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Profile this endpoint (GET /search)' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 60_000 });
+    await lens.click();
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    const prompt = await page.locator('.quick-input-widget').innerText();
+    assert.match(prompt, /GET \/search needs q in its query string/);
+    assert.equal(await input.inputValue(), 'q=gift', 'the example from the handler is filled in');
+    await input.press('Enter');
+    const progress = await waitForNotification(page, /PerfLens: GET \/search\?q=gift/, 90_000);
+    assert.match(progress, /failed 0|waiting|checking/);
+    const flame = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await flame.locator('#perflens-run .figures', { hasText: 'GET /search?q=gift' }).waitFor({ state: 'visible', timeout: 90_000 });
+    assert.match(await flame.locator('#perflens-run .figures').innerText(), / · 0 failed · /, 'every answer was a 2xx');
   });
 });
 

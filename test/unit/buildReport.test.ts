@@ -37,6 +37,7 @@ test('several JavaScript lines mapping to one source line are merged', () => {
     resolveFrame: (frame) => ({ file: '/src/main.ts', line: frame.lineNumber + 100, column: 0 }),
     resolveLine: (_url, line) => (line === 11 || line === 12 ? { file: '/src/main.ts', line: 4, column: 2 } : line === 21 ? { file: '/src/main.ts', line: 9, column: 2 } : undefined),
     hasMap: () => true,
+    generatedLineCount: () => undefined,
     warnings: () => ['one warning from the resolver'],
   };
   const report = buildReport({ model: fixtureModel('synthetic/basic.cpuprofile'), resolver, target: 'x' });
@@ -82,4 +83,20 @@ test('a profile without positionTicks says its lines are approximate', () => {
   const report = buildReport({ model: buildProfileModel(profile), target: 'x' });
   assert.ok(report.lines.every((l) => l.approximated));
   assert.match(report.warnings.join('\n'), /no line-level data \(positionTicks\)/);
+});
+
+test('line ticks past the end of their script (V8 inlining across scripts) are left out, with a warning', () => {
+  // main.js's map covers 12 lines: its ticks on lines 20 and 21 cannot be main.js's own.
+  const resolver: SourceMapResolver = {
+    resolve: () => undefined,
+    resolveFrame: (frame) => ({ file: '/src/main.ts', line: frame.lineNumber + 1, column: 0 }),
+    resolveLine: (_url, line) => (line <= 12 ? { file: '/src/main.ts', line, column: 0 } : undefined),
+    hasMap: () => true,
+    generatedLineCount: () => 12,
+    warnings: () => [],
+  };
+  const report = buildReport({ model: fixtureModel('synthetic/basic.cpuprofile'), resolver, target: 'x' });
+  assert.ok(report.lines.every((l) => l.line <= 12 && l.mapped), JSON.stringify(report.lines));
+  assert.match(report.warnings[0], /^3\.0 ms of line-level samples in \/app\/main\.js fall past the end of that script: V8 inlined a function from another script into fib/);
+  assert.equal(report.functions.find((f) => f.name === 'fib')!.selfMs, 3, 'the function costs stand');
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LoadRecorder } from '../../server/load/loadRecorder';
 import { LoadMetrics } from '../../server/loadtest/loadMetrics';
-import { buildLoadTestReport, formatLoadTestSummary, toJUnit } from '../../server/loadtest/loadTestReport';
+import { buildLoadTestReport, formatLoadTestSummary, saturationWarnings, toJUnit } from '../../server/loadtest/loadTestReport';
 import { shareByWeight } from '../../server/loadtest/runLoadTest';
 import { evaluateThresholds } from '../../server/thresholds/evaluate';
 import { compileThresholds } from '../../server/thresholds/thresholdSet';
@@ -57,4 +57,13 @@ test('rates and connections are shared by weight in whole numbers that add up', 
   assert.deepEqual(shareByWeight(10, [1, 3]), [3, 7]);
   assert.deepEqual(shareByWeight(100, [1, 1, 1]), [34, 33, 33]);
   assert.deepEqual(shareByWeight(2, [1, 1, 1]), [1, 1, 1], 'each request gets at least 1');
+});
+
+test('a phase that fell short of its requested rate by more than 5 % is called saturated', () => {
+  const warnings = saturationWarnings([
+    { scenario: 'steady', startMs: 0, durationMs: 5000, requestedRate: 60, achievedRps: 59.5 },
+    { scenario: 'ramp', step: 3, startMs: 5000, durationMs: 5000, requestedRate: 60, achievedRps: 10.4 },
+    { scenario: 'closed', startMs: 10_000, durationMs: 5000, achievedRps: 3 },
+  ]);
+  assert.deepEqual(warnings, ['ramp #3: requested 60/s, achieved 10.4/s (17 %): the service saturated, so its latencies are those of an overloaded service']);
 });

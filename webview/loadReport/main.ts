@@ -51,6 +51,7 @@ function render({ report, exitCode, title }: ToLoadReport): void {
     el('div', { className: `verdict ${exitCode === 0 ? 'pass' : 'fail'}`, text: verdict }),
     el('div', { className: 'muted', text: `${report.baseUrl} · ${(report.durationMs / 1000).toFixed(1)} s of ${(report.plannedMs / 1000).toFixed(1)} s planned${report.stopped?.by === 'threshold' ? ` · stopped early: ${report.stopped.threshold}` : ''}` }),
   );
+  for (const warning of report.warnings ?? []) root.append(el('div', { className: 'warning', text: `⚠ ${warning}` }));
   if (report.profile) {
     const button = el('button', { text: 'Open CPU profile in flame graph' });
     button.addEventListener('click', () => vscode.postMessage({ type: 'openProfile' }));
