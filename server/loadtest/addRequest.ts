@@ -31,7 +31,7 @@ export function addRequest(text: string, request: RequestToSave): string {
   try {
     file = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new Error(`the file is not valid JSON (${(err as Error).message}): fix it first, or save to a new file`);
+    throw new Error(`the file is not valid JSON (${(err as Error).message}): fix it first, or save to a new file`, { cause: err });
   }
   if (!file || typeof file !== 'object' || Array.isArray(file)) throw new Error('the file is not a load-test object ({ "target": …, "requests": […], "scenarios": […] })');
   const o = file as Record<string, unknown>;
