@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { FromLoadReport, ToLoadReport } from '../../webview/loadReport/messages';
 import { makeNonce } from '../panels/webviewHtml';
 import { MessageWaiter } from '../panels/messageWaiter';
+import { createSidePanel } from '../panels/sideColumn';
 import type { LoadTestOutcome } from './runLoadTestCommand';
 
 /** The CSP of the report: our nonce'd script only; uPlot draws on canvas and sets inline styles. */
@@ -51,7 +52,7 @@ export class LoadReportPanel implements vscode.Disposable {
 
   private ensurePanel(): vscode.WebviewPanel {
     if (this.panel) return this.panel;
-    const panel = vscode.window.createWebviewPanel('perflens.loadReport', 'Load test', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+    const panel = createSidePanel('perflens.loadReport', 'Load test', {
       enableScripts: true,
       retainContextWhenHidden: true,
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')],

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { FlameGraphView, FromFlameGraph, RunBar, ToFlameGraph } from '../../webview/flameGraph/messages';
 import { MessageWaiter } from './messageWaiter';
+import { createSidePanel } from './sideColumn';
 import { makeNonce, speedscopeCsp } from './webviewHtml';
 
 export interface FlameGraphRequest {
@@ -67,7 +68,7 @@ export class FlameGraphPanel implements vscode.Disposable {
 
   private ensurePanel(): vscode.WebviewPanel {
     if (this.panel) return this.panel;
-    const panel = vscode.window.createWebviewPanel('perflens.flameGraph', 'Flame graph', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+    const panel = createSidePanel('perflens.flameGraph', 'Flame graph', {
       enableScripts: true,
       retainContextWhenHidden: true,
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist')],

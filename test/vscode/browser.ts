@@ -60,7 +60,7 @@ const quickInputRow = '.quick-input-widget .quick-input-list .monaco-list-row';
  * Runs a command from the palette by its title, e.g. "PerfLens: Show Log". Right after the
  * workbench opens an extension's commands may not be registered yet: retried until `timeoutMs`.
  */
-export async function runCommand(page: Page, title: string, timeoutMs = 30_000): Promise<void> {
+export async function runCommand(page: Page, title: string, timeoutMs = 30_000, options: { opensQuickInput?: boolean } = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await page.keyboard.press('Escape');
@@ -72,7 +72,9 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000):
     try {
       await row.waitFor({ state: 'visible', timeout: 2_000 });
       await row.click();
-      await page.locator(quickInput).waitFor({ state: 'hidden', timeout: 5_000 });
+      // A command that opens a pick list of its own leaves the quick input open, showing other rows.
+      if (options.opensQuickInput) await row.waitFor({ state: 'detached', timeout: 5_000 });
+      else await page.locator(quickInput).waitFor({ state: 'hidden', timeout: 5_000 });
       return;
     } catch (error) {
       const seen = await page.locator(quickInputRow).allInnerTexts().catch(() => []);
