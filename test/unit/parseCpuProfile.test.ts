@@ -99,6 +99,8 @@ const brokenValues: Array<[string, unknown, RegExp]> = [
   ['children not an array', { ...basic(), nodes: basic().nodes.map((n: { id: number }) => (n.id === 5 ? { ...n, children: 6 } : n)) }, /node 5 \(nodes\[4\]\): `children` must be an array of node ids, not a number/],
   ['a parent that does not exist', { nodes: [{ id: 1, callFrame: { functionName: '(root)' } }, { id: 2, parent: 5, callFrame: { functionName: 'x' } }], startTime: 0, endTime: 1, samples: [2], timeDeltas: [1] }, /node 2 names parent 5, which is not in `nodes`/],
   ['a parent cycle without a root', { nodes: [{ id: 1, parent: 2, callFrame: { functionName: 'a' } }, { id: 2, parent: 1, callFrame: { functionName: 'b' } }], startTime: 0, endTime: 1, samples: [2], timeDeltas: [1] }, /the call tree has a cycle through node/],
+  ['times too far apart for a duration', { ...basic(), startTime: -Number.MAX_VALUE, endTime: Number.MAX_VALUE }, /`startTime` \(.*\) and `endTime` \(.*\) are too far apart/],
+  ['deltas whose sum overflows', { ...basic(), timeDeltas: [Number.MAX_VALUE, Number.MAX_VALUE, 1, 1, 1, 1, 1, 1, 1, 1, 1] }, /`timeDeltas\[1\]` \(.*\) puts sample 1 at Infinity µs/],
   ['bad positionTicks', { ...basic(), nodes: basic().nodes.map((n: { id: number }) => (n.id === 6 ? { ...n, positionTicks: [{ line: 'x' }] } : n)) }, /node 6 \(nodes\[5\]\): every `positionTicks` entry needs a numeric `line` and `ticks`/],
 ];
 
