@@ -170,6 +170,9 @@ function checkPositionTicks(value: unknown, where: string): void {
     if (typeof tick !== 'object' || tick === null || typeof tick.line !== 'number' || typeof tick.ticks !== 'number') {
       throw fail(`${where}: every \`positionTicks\` entry needs a numeric \`line\` and \`ticks\`, got ${describe(tick)}`);
     }
+    // Ticks share out the node's self time: a negative or fractional count would make line costs negative or NaN.
+    if (!Number.isSafeInteger(tick.ticks) || (tick.ticks as number) < 0) throw fail(`${where}: \`positionTicks\` \`ticks\` must be a count (a whole number ≥ 0), not ${describe(tick.ticks)}`);
+    if (!Number.isFinite(tick.line)) throw fail(`${where}: \`positionTicks\` \`line\` must be a line number, not ${describe(tick.line)}`);
   }
 }
 

@@ -101,6 +101,8 @@ const brokenValues: Array<[string, unknown, RegExp]> = [
   ['a parent cycle without a root', { nodes: [{ id: 1, parent: 2, callFrame: { functionName: 'a' } }, { id: 2, parent: 1, callFrame: { functionName: 'b' } }], startTime: 0, endTime: 1, samples: [2], timeDeltas: [1] }, /the call tree has a cycle through node/],
   ['times too far apart for a duration', { ...basic(), startTime: -Number.MAX_VALUE, endTime: Number.MAX_VALUE }, /`startTime` \(.*\) and `endTime` \(.*\) are too far apart/],
   ['deltas whose sum overflows', { ...basic(), timeDeltas: [Number.MAX_VALUE, Number.MAX_VALUE, 1, 1, 1, 1, 1, 1, 1, 1, 1] }, /`timeDeltas\[1\]` \(.*\) puts sample 1 at Infinity µs/],
+  ['negative positionTicks', { ...basic(), nodes: basic().nodes.map((n: { id: number }) => (n.id === 6 ? { ...n, positionTicks: [{ line: 3, ticks: 2 }, { line: 4, ticks: -1 }] } : n)) }, /node 6 \(nodes\[5\]\): `positionTicks` `ticks` must be a count \(a whole number ≥ 0\), not -1/],
+  ['positionTicks too large to add up', { ...basic(), nodes: basic().nodes.map((n: { id: number }) => (n.id === 6 ? { ...n, positionTicks: [{ line: 3, ticks: 1e308 }, { line: 4, ticks: 1e308 }] } : n)) }, /`ticks` must be a count \(a whole number ≥ 0\), not 1e\+308/],
   ['bad positionTicks', { ...basic(), nodes: basic().nodes.map((n: { id: number }) => (n.id === 6 ? { ...n, positionTicks: [{ line: 'x' }] } : n)) }, /node 6 \(nodes\[5\]\): every `positionTicks` entry needs a numeric `line` and `ticks`/],
 ];
 
