@@ -254,6 +254,7 @@ function fail(message: string): ProfileFormatError {
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'missing';
   if (Array.isArray(value)) return 'an array';
   const type = typeof value;
   return type === 'object' ? 'an object' : `a ${type}`;

@@ -91,6 +91,7 @@ const brokenValues: Array<[string, unknown, RegExp]> = [
   ['samples not an array', { ...basic(), samples: 'x' }, /`samples` must be an array of node ids, not a string/],
   ['a non-numeric delta', { ...basic(), timeDeltas: [1000, null, 1, 1, 1, 1, 1, 1, 1, 1, 1] }, /`timeDeltas\[1\]` must be a number, not null/],
   ['a node that is not an object', { ...basic(), nodes: [...basic().nodes, 5] }, /nodes\[9\] is a number, not a node object/],
+  ['a node that is undefined (in-process callers)', { ...basic(), nodes: [...basic().nodes, undefined] }, /nodes\[9\] is missing, not a node object/],
   ['a node id that is not an integer', { ...basic(), nodes: basic().nodes.map((n: { id: number }) => (n.id === 9 ? { ...n, id: 'nine' } : n)) }, /nodes\[8\]: `id` must be an integer, not "nine"/],
   ['a duplicate id', { ...basic(), nodes: basic().nodes.map((n: { id: number }) => (n.id === 9 ? { ...n, id: 8 } : n)) }, /node id 8 appears twice/],
   ['a call frame without functionName', { ...basic(), nodes: basic().nodes.map((n: { id: number; callFrame: object }) => (n.id === 6 ? { ...n, callFrame: { url: 'x' } } : n)) }, /node 6 \(nodes\[5\]\): `callFrame.functionName` is missing/],
