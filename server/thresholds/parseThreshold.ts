@@ -131,7 +131,8 @@ export function parseMetricKey(key: string): MetricKey {
       const value = s.takeTagValue();
       if (value === undefined) throw s.error(`a value for tag "${tag}" (letters, digits, - _ . : / or a quoted string)`);
       if (Object.prototype.hasOwnProperty.call(tags, tag)) throw s.errorAt(tagColumn, 'each tag once', `tag "${tag}" is given twice`);
-      tags[tag] = value;
+      // Defined, not assigned: `tags.__proto__ = value` would set nothing and drop the tag unseen.
+      Object.defineProperty(tags, tag, { value, enumerable: true, writable: true, configurable: true });
       s.skipWs();
       if (s.take('}')) break;
       if (!s.take(',')) throw s.error('"," or "}"');
