@@ -143,13 +143,25 @@ export function parseMetricKey(key: string): MetricKey {
   return { metric, tags };
 }
 
-/** The canonical text of an expression: `p(95)<300`. */
+/** The canonical text of an expression: `p(95)<300`. It parses back to the same expression. */
 export function formatExpression(e: ThresholdExpression): string {
-  return `${formatAggregation(e.aggregation)}${e.operator}${e.value}`;
+  return `${formatAggregation(e.aggregation)}${e.operator}${plainNumber(e.value)}`;
 }
 
 export function formatAggregation(a: Aggregation): string {
-  return a.kind === 'p' ? `p(${a.percentile})` : a.kind;
+  return a.kind === 'p' ? `p(${plainNumber(a.percentile)})` : a.kind;
+}
+
+/** A number as the grammar writes it, without the exponent JavaScript uses from 1e21 and below 1e-6. */
+function plainNumber(n: number): string {
+  const text = String(n);
+  const exponent = /^(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!exponent) return text;
+  const [, whole, fraction = '', power] = exponent;
+  const digits = whole + fraction;
+  const point = whole.length + Number(power); // where the decimal point goes in `digits`
+  if (point >= digits.length) return digits + '0'.repeat(point - digits.length);
+  return point > 0 ? `${digits.slice(0, point)}.${digits.slice(point)}` : `0.${'0'.repeat(-point)}${digits}`;
 }
 
 /** A cursor over the input with the error builder; every error quotes the whole input. */
