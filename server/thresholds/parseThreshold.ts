@@ -212,8 +212,11 @@ class Scanner {
     const m = match.exec(this.input);
     // `1.` or `1.5.2` or `12abc` is not a number followed by something else, it is a bad number.
     if (!m || /[\d.]/.test(this.input[match.lastIndex] ?? '')) return undefined;
+    const value = Number(m[0]);
+    // Over 308 digits a number is Infinity, which no threshold means (and no canonical text can write).
+    if (!Number.isFinite(value)) throw this.errorAt(this.column(), 'a smaller number', `the number ${m[0].slice(0, 12)}… (${m[0].length} digits) is too large`);
     this.take(m[0]);
-    return Number(m[0]);
+    return value;
   }
 
   takeTagValue(): string | undefined {

@@ -93,6 +93,17 @@ for (const [text, column, expected, found] of invalidExpressions) {
   });
 }
 
+test('a number too large for a double (over 308 digits) is refused, not read as Infinity', () => {
+  for (const [text, column] of [[`avg<${'9'.repeat(400)}`, 5], [`p(${'1'.repeat(320)})<1`, 3]] as const) {
+    assert.throws(() => parseThresholdExpression(text), (err: unknown) => {
+      assert.ok(err instanceof ThresholdSyntaxError);
+      assert.equal(err.column, column);
+      assert.match(err.message, /^the number \d{12}… \(\d+ digits\) is too large at column \d+ in ".*": expected a smaller number$/);
+      return true;
+    });
+  }
+});
+
 test('the brief\'s example error reads as written', () => {
   assert.throws(() => parseThresholdExpression('p(95) 300'), {
     message: 'expected an operator (<, <=, >, >=, ==, !=) after "p(95)" at column 6 in "p(95) 300", found "300"',
