@@ -66,7 +66,7 @@ function loadOptions(raw: unknown, path: string): LoadOptions {
   const load: LoadOptions = {
     url: nonEmptyString(o, 'url', path),
     method: method.toUpperCase(),
-    headers: o.headers === undefined ? {} : stringRecord(o.headers, `${path}.headers`),
+    headers: o.headers === undefined ? {} : headerRecord(o.headers, `${path}.headers`),
     connections: integer(o, 'connections', path, { min: 1 }),
     durationMs: positiveNumber(o, 'durationMs', path),
     timeoutMs: positiveNumber(o, 'timeoutMs', path),
@@ -142,6 +142,18 @@ function stringArray(o: Json, key: string, path: string): string[] {
     if (typeof item !== 'string') throw bad(`${path}.${key}[${i}]`, `must be a string, not ${describe(item)}`);
   });
   return value as string[];
+}
+
+/** HTTP header names are tokens (RFC 9110); a value may not break the request's lines. As `--header` and load-test files. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function headerRecord(value: unknown, path: string): Record<string, string> {
+  const headers = stringRecord(value, path);
+  for (const [name, item] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) throw bad(`${path}[${JSON.stringify(name)}]`, 'is not a valid header name: use letters, digits and !#$%&\'*+-.^_`|~');
+    if (/[\r\n\0]/.test(item)) throw bad(`${path}[${JSON.stringify(name)}]`, 'must not contain a line break or NUL');
+  }
+  return headers;
 }
 
 function stringRecord(value: unknown, path: string): Record<string, string> {

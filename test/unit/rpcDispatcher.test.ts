@@ -39,6 +39,8 @@ test('bad params are refused with a message naming the field', () => {
     ['profileEndpoint', { load: { ...load, method: 'GET /x' }, outDir: '/tmp' }, 'params.load.method must be an HTTP method such as GET or POST, not "GET /x"'],
     ['profileEndpoint', { load, outDir: '/tmp', samplingIntervalUs: 1.5 }, 'params.samplingIntervalUs must be a whole number ≥ 10, not 1.5'],
     ['profileEndpoint', { load, outDir: '/tmp', allowHosts: 'x' }, 'params.allowHosts must be an array of strings, not "x"'],
+    ['profileEndpoint', { load: { ...load, headers: { 'X Bad': '1' } }, outDir: '/tmp' }, 'params.load.headers["X Bad"] is not a valid header name: use letters, digits and !#$%&\'*+-.^_`|~'],
+    ['profileEndpoint', { load: { ...load, headers: { 'x-a': 'a\r\nInjected: 1' } }, outDir: '/tmp' }, 'params.load.headers["x-a"] must not contain a line break or NUL'],
     ['analyzeProfileFile', { file: 'a.cpuprofile' }, 'params.file must be an absolute path, not "a.cpuprofile"'],
     ['getTarget', 'now', 'params must be an object, not "now"'],
   ];
