@@ -37,6 +37,7 @@ test('bad params are refused with a message naming the field', () => {
     ['profileEndpoint', { load: { ...load, connections: 0 }, outDir: '/tmp' }, 'params.load.connections must be a whole number ≥ 1, not 0'],
     ['profileEndpoint', { load: { ...load, durationMs: 'long' }, outDir: '/tmp' }, 'params.load.durationMs must be a number > 0, not "long"'],
     ['profileEndpoint', { load: { ...load, method: 'GET /x' }, outDir: '/tmp' }, 'params.load.method must be an HTTP method such as GET or POST, not "GET /x"'],
+    ['profileEndpoint', { load: { ...load, method: 'FOO' }, outDir: '/tmp' }, 'params.load.method must be an HTTP method such as GET or POST, not "FOO"'],
     ['profileEndpoint', { load, outDir: '/tmp', samplingIntervalUs: 1.5 }, 'params.samplingIntervalUs must be a whole number ≥ 10, not 1.5'],
     ['profileEndpoint', { load, outDir: '/tmp', allowHosts: 'x' }, 'params.allowHosts must be an array of strings, not "x"'],
     ['profileEndpoint', { load: { ...load, headers: { 'X Bad': '1' } }, outDir: '/tmp' }, 'params.load.headers["X Bad"] is not a valid header name: use letters, digits and !#$%&\'*+-.^_`|~'],
