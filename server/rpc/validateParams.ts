@@ -71,8 +71,8 @@ function loadOptions(raw: unknown, path: string): LoadOptions {
     method: method.toUpperCase(),
     headers: o.headers === undefined ? {} : headerRecord(o.headers, `${path}.headers`),
     connections: integer(o, 'connections', path, { min: 1 }),
-    durationMs: positiveNumber(o, 'durationMs', path),
-    timeoutMs: positiveNumber(o, 'timeoutMs', path),
+    durationMs: timerMs(o, 'durationMs', path),
+    timeoutMs: timerMs(o, 'timeoutMs', path),
   };
   if (o.body !== undefined) load.body = string(o, 'body', path);
   if (o.rate !== undefined && o.rate !== null) load.rate = integer(o, 'rate', path, { min: 1 });
@@ -135,6 +135,16 @@ function integer(o: Json, key: string, path: string, { min }: { min: number }): 
 function positiveNumber(o: Json, key: string, path: string): number {
   const value = o[key];
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw bad(`${path}.${key}`, `must be a number > 0, not ${describe(value)}`);
+  return value;
+}
+
+/** The longest a timer can wait: Node fires a longer setTimeout after 1 ms (with a TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A time the load waits with a timer (its duration, a request's timeout): > 0 and at most MAX_TIMER_MS. */
+function timerMs(o: Json, key: string, path: string): number {
+  const value = positiveNumber(o, key, path);
+  if (value > MAX_TIMER_MS) throw bad(`${path}.${key}`, `must be at most ${MAX_TIMER_MS} (about 24.8 days), not ${describe(value)}`);
   return value;
 }
 

@@ -36,6 +36,8 @@ test('bad params are refused with a message naming the field', () => {
     ['profileEndpoint', { outDir: '/tmp' }, 'params.load must be an object, not missing'],
     ['profileEndpoint', { load: { ...load, connections: 0 }, outDir: '/tmp' }, 'params.load.connections must be a whole number ≥ 1, not 0'],
     ['profileEndpoint', { load: { ...load, durationMs: 'long' }, outDir: '/tmp' }, 'params.load.durationMs must be a number > 0, not "long"'],
+    ['profileEndpoint', { load: { ...load, durationMs: 3e9 }, outDir: '/tmp' }, 'params.load.durationMs must be at most 2147483647 (about 24.8 days), not 3000000000'],
+    ['profileEndpoint', { load: { ...load, timeoutMs: 1e308 }, outDir: '/tmp' }, 'params.load.timeoutMs must be at most 2147483647 (about 24.8 days), not 1e+308'],
     ['profileEndpoint', { load: { ...load, method: 'GET /x' }, outDir: '/tmp' }, 'params.load.method must be an HTTP method such as GET or POST, not "GET /x"'],
     ['profileEndpoint', { load: { ...load, method: 'FOO' }, outDir: '/tmp' }, 'params.load.method must be an HTTP method such as GET or POST, not "FOO"'],
     ['profileEndpoint', { load, outDir: '/tmp', samplingIntervalUs: 1.5 }, 'params.samplingIntervalUs must be a whole number ≥ 10, not 1.5'],
