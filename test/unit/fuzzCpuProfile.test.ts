@@ -347,3 +347,25 @@ test('profile text with characters changed, and random strings or bytes, never c
     { numRuns: RUNS },
   );
 });
+
+test('deeply nested JSON and deep call trees neither overflow the stack nor hang', () => {
+  const nested = fc.tuple(fc.integer({ min: 1000, max: 50_000 }), fc.constantFrom('[', '{"nodes":', '{"profile":', '{"a":['), fc.boolean()).map(([depth, open, closed]) => {
+    const close = open === '[' ? ']' : open === '{"a":[' ? ']}' : '}';
+    return open.repeat(depth) + (closed ? `1${close.repeat(depth)}` : '');
+  });
+  const chain = fc.tuple(fc.integer({ min: 100, max: 1500 }), fc.array(fc.nat(), { minLength: 1, maxLength: 20 }), fc.boolean()).map(([n, samples, byParent]) => {
+    const nodes = Array.from({ length: n }, (_, i) => ({
+      id: i + 1,
+      callFrame: { functionName: i % 3 ? `f${i % 5}` : 'recursive', url: 'file:///app/deep.js', scriptId: '1', lineNumber: i % 40, columnNumber: 0 },
+      ...(byParent ? (i > 0 ? { parent: i } : {}) : i + 1 < n ? { children: [i + 2] } : {}),
+    }));
+    return JSON.stringify({ nodes, startTime: 0, endTime: 10 * samples.length, samples: samples.map((s) => (s % n) + 1), timeDeltas: samples.map(() => 10) });
+  });
+  fc.assert(
+    fc.property(fc.oneof(nested, chain), (text) => {
+      const { profile } = tryParse(() => parseCpuProfile(text));
+      if (profile) checkAnalysis(profile);
+    }),
+    { numRuns: RUNS },
+  );
+});
