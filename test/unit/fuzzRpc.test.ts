@@ -266,8 +266,14 @@ test('the dispatcher calls a handler only with params that keep the contract, el
       calls.length = 0;
       const sent = structuredClone(params);
       let outcome: { ok: true } | { ok: false; err: unknown };
+      // Never a synchronous throw: the server chains .then on what call returns.
+      let reply: Promise<unknown> | undefined;
+      assert.doesNotThrow(() => {
+        reply = dispatcher.call(name, params, context);
+      });
+      assert.ok(reply instanceof Promise);
       try {
-        await dispatcher.call(name, params, context);
+        await reply;
         outcome = { ok: true };
       } catch (err) {
         outcome = { ok: false, err };
