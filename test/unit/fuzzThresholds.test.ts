@@ -156,7 +156,24 @@ const entry = fc.oneof(
   ),
   fc.jsonValue({ maxDepth: 2 }),
 );
+/** Thresholds that should mostly compile: each expression under a metric that has its aggregation. */
+const TAGS = ['', '{name:checkout}', '{scenario:spike,method:GET}', '{status:"500"}'];
+const sensible = fc
+  .array(fc.tuple(expression, fc.nat(), fc.oneof(fc.constant(undefined), fc.record({ abortOnFail: fc.boolean(), delayAbortEval: fc.constantFrom('1s', '10s', '1m30s') }, { requiredKeys: ['abortOnFail'] }))), { minLength: 1, maxLength: 6 })
+  .map((entries) => {
+    const object: Record<string, unknown[]> = {};
+    for (const [{ text, expected }, pick, long] of entries) {
+      const metrics = (Object.keys(THRESHOLD_METRICS) as (keyof typeof THRESHOLD_METRICS)[]).filter(
+        (m) => THRESHOLD_METRICS[m].aggregations.includes(expected.aggregation.kind) && (m !== 'http_req_failed' || expected.value <= 1),
+      );
+      if (metrics.length === 0) continue;
+      const key = metrics[pick % metrics.length] + TAGS[pick % TAGS.length];
+      (object[key] ??= []).push(long ? { threshold: text, ...long } : text);
+    }
+    return object;
+  });
 const thresholdsObject = fc.oneof(
+  { weight: 4, arbitrary: sensible },
   { weight: 4, arbitrary: fc.dictionary(fc.oneof(validKey.map(([m, t]) => m + t), metricKey.map((k) => k.text), fc.string({ maxLength: 10 })), fc.oneof({ weight: 5, arbitrary: fc.array(entry, { maxLength: 4 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 1 }) }), { maxKeys: 4 }) },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
 );
