@@ -52,7 +52,7 @@ export function lineCosts(model: ProfileModel): LineCostEntry[] {
     let tickSum = 0;
     if (ticks) for (let k = 0; k < ticks.length; k++) tickSum += ticks[k].ticks;
     if (ticks && tickSum > 0) {
-      for (let k = 0; k < ticks.length; k++) add(frame.url, ticks[k].line, (ms * ticks[k].ticks) / tickSum, ticks[k].ticks, false, functionOf[node]);
+      for (let k = 0; k < ticks.length; k++) add(frame.url, ticks[k].line, ms * (ticks[k].ticks / tickSum), ticks[k].ticks, false, functionOf[node]);
     } else if (frame.lineNumber >= 0) {
       add(frame.url, frame.lineNumber + 1, ms, hitCount[node], true, functionOf[node]);
     }

@@ -170,6 +170,9 @@ function checkPositionTicks(value: unknown, where: string): void {
     if (typeof tick !== 'object' || tick === null || typeof tick.line !== 'number' || typeof tick.ticks !== 'number') {
       throw fail(`${where}: every \`positionTicks\` entry needs a numeric \`line\` and \`ticks\`, got ${describe(tick)}`);
     }
+    // Ticks share out the node's self time: a negative or fractional count would make line costs negative or NaN.
+    if (!Number.isSafeInteger(tick.ticks) || (tick.ticks as number) < 0) throw fail(`${where}: \`positionTicks\` \`ticks\` must be a count (a whole number ≥ 0), not ${describe(tick.ticks)}`);
+    if (!Number.isFinite(tick.line)) throw fail(`${where}: \`positionTicks\` \`line\` must be a line number, not ${describe(tick.line)}`);
   }
 }
 
@@ -205,11 +208,21 @@ function checkSamples(profile: Json, index: NodeIdIndex): void {
   if (!Array.isArray(timeDeltas)) throw fail(`\`timeDeltas\` must be an array of numbers, not ${typeName(timeDeltas)}`);
   if (samples.length !== timeDeltas.length) throw fail(`\`samples\` has ${samples.length} entries but \`timeDeltas\` has ${timeDeltas.length}: they must be the same length`);
   if (samples.length === 0) throw fail('the profile has no samples (`samples` is empty): it was stopped before the first sample; profile for longer');
+  const startTime = profile.startTime as number;
+  let time = startTime;
+  let earliest = Math.min(startTime, profile.endTime as number);
+  let latest = Math.max(startTime, profile.endTime as number);
+  if (!Number.isFinite(latest - earliest)) throw fail(`\`startTime\` (${startTime}) and \`endTime\` (${profile.endTime}) are too far apart to be a duration in microseconds`);
   for (let i = 0; i < samples.length; i++) {
     const id = samples[i];
     if (typeof id !== 'number' || index.indexOf(id) < 0) throw fail(`samples[${i}] refers to node ${describe(id)}, which is not in \`nodes\``);
     const delta = timeDeltas[i];
     if (typeof delta !== 'number' || !Number.isFinite(delta)) throw fail(wrong('the profile', `timeDeltas[${i}]`, 'a number', delta));
+    // Each delta may be finite and their sum not: the sample times (and every duration) would be Infinity or NaN.
+    time += delta;
+    earliest = Math.min(earliest, time);
+    latest = Math.max(latest, time);
+    if (!Number.isFinite(latest - earliest)) throw fail(`\`timeDeltas[${i}]\` (${delta}) puts sample ${i} at ${time} µs, too far from the others to be a duration`);
   }
 }
 
@@ -241,6 +254,7 @@ function fail(message: string): ProfileFormatError {
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'missing';
   if (Array.isArray(value)) return 'an array';
   const type = typeof value;
   return type === 'object' ? 'an object' : `a ${type}`;

@@ -212,22 +212,28 @@ function schemaProblems(data: unknown): LoadTestProblem[] {
   const problems: LoadTestProblem[] = [];
   for (const error of errors) {
     if (error.keyword === 'if' || error.keyword === 'propertyNames' || insideAlternative(error)) continue;
-    problems.push(describeError(error));
+    problems.push(describeError(error, data));
   }
   return problems;
 }
 
-function segmentsOf(instancePath: string): JsonPathSegment[] {
+/** The segments of a JSON Pointer into `data`: a number where it indexes an array, else a key (even `"0"`). */
+function segmentsOf(instancePath: string, data: unknown): JsonPathSegment[] {
   if (!instancePath) return [];
+  let value = data;
   return instancePath
     .slice(1)
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
+    .map((s) => {
+      const segment = Array.isArray(value) && /^(0|[1-9]\d*)$/.test(s) ? Number(s) : s;
+      value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[s] : undefined;
+      return segment;
+    });
 }
 
-function describeError(error: ErrorObject): LoadTestProblem {
-  const segments = segmentsOf(error.instancePath);
+function describeError(error: ErrorObject, data: unknown): LoadTestProblem {
+  const segments = segmentsOf(error.instancePath, data);
   const parent = (error.parentSchema ?? {}) as SchemaNode;
   const params = error.params as Record<string, unknown>;
   const value: unknown = error.data;

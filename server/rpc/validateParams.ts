@@ -66,17 +66,20 @@ export const paramValidators: ParamValidators = {
   },
 };
 
+/** The methods the load generator (autocannon) can send: it throws on any other, crashing the load. */
+const SENDABLE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+
 function loadOptions(raw: unknown, path: string): LoadOptions {
   const o = object(raw, path);
   const method = nonEmptyString(o, 'method', path);
-  if (!/^[A-Za-z]+$/.test(method)) throw bad(`${path}.method`, `must be an HTTP method such as GET or POST, not ${JSON.stringify(method)}`);
+  if (!SENDABLE_METHODS.includes(method.toUpperCase())) throw bad(`${path}.method`, `must be an HTTP method such as GET or POST, not ${JSON.stringify(method)}`);
   const load: LoadOptions = {
     url: nonEmptyString(o, 'url', path),
     method: method.toUpperCase(),
-    headers: o.headers === undefined ? {} : stringRecord(o.headers, `${path}.headers`),
+    headers: o.headers === undefined ? {} : headerRecord(o.headers, `${path}.headers`),
     connections: integer(o, 'connections', path, { min: 1 }),
-    durationMs: positiveNumber(o, 'durationMs', path),
-    timeoutMs: positiveNumber(o, 'timeoutMs', path),
+    durationMs: timerMs(o, 'durationMs', path),
+    timeoutMs: timerMs(o, 'timeoutMs', path),
   };
   if (o.body !== undefined) load.body = string(o, 'body', path);
   if (o.rate !== undefined && o.rate !== null) load.rate = integer(o, 'rate', path, { min: 1 });
@@ -150,6 +153,16 @@ function positiveNumber(o: Json, key: string, path: string): number {
   return value;
 }
 
+/** The longest a timer can wait: Node fires a longer setTimeout after 1 ms (with a TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A time the load waits with a timer (its duration, a request's timeout): > 0 and at most MAX_TIMER_MS. */
+function timerMs(o: Json, key: string, path: string): number {
+  const value = positiveNumber(o, key, path);
+  if (value > MAX_TIMER_MS) throw bad(`${path}.${key}`, `must be at most ${MAX_TIMER_MS} (about 24.8 days), not ${describe(value)}`);
+  return value;
+}
+
 function stringArray(o: Json, key: string, path: string): string[] {
   const value = o[key];
   if (!Array.isArray(value)) throw bad(`${path}.${key}`, `must be an array of strings, not ${describe(value)}`);
@@ -157,6 +170,18 @@ function stringArray(o: Json, key: string, path: string): string[] {
     if (typeof item !== 'string') throw bad(`${path}.${key}[${i}]`, `must be a string, not ${describe(item)}`);
   });
   return value as string[];
+}
+
+/** HTTP header names are tokens (RFC 9110); a value may not break the request's lines. As `--header` and load-test files. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function headerRecord(value: unknown, path: string): Record<string, string> {
+  const headers = stringRecord(value, path);
+  for (const [name, item] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) throw bad(`${path}[${JSON.stringify(name)}]`, 'is not a valid header name: use letters, digits and !#$%&\'*+-.^_`|~');
+    if (/[\r\n\0]/.test(item)) throw bad(`${path}[${JSON.stringify(name)}]`, 'must not contain a line break or NUL');
+  }
+  return headers;
 }
 
 function stringRecord(value: unknown, path: string): Record<string, string> {

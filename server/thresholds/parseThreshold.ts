@@ -131,7 +131,8 @@ export function parseMetricKey(key: string): MetricKey {
       const value = s.takeTagValue();
       if (value === undefined) throw s.error(`a value for tag "${tag}" (letters, digits, - _ . : / or a quoted string)`);
       if (Object.prototype.hasOwnProperty.call(tags, tag)) throw s.errorAt(tagColumn, 'each tag once', `tag "${tag}" is given twice`);
-      tags[tag] = value;
+      // Defined, not assigned: `tags.__proto__ = value` would set nothing and drop the tag unseen.
+      Object.defineProperty(tags, tag, { value, enumerable: true, writable: true, configurable: true });
       s.skipWs();
       if (s.take('}')) break;
       if (!s.take(',')) throw s.error('"," or "}"');
@@ -142,13 +143,25 @@ export function parseMetricKey(key: string): MetricKey {
   return { metric, tags };
 }
 
-/** The canonical text of an expression: `p(95)<300`. */
+/** The canonical text of an expression: `p(95)<300`. It parses back to the same expression. */
 export function formatExpression(e: ThresholdExpression): string {
-  return `${formatAggregation(e.aggregation)}${e.operator}${e.value}`;
+  return `${formatAggregation(e.aggregation)}${e.operator}${plainNumber(e.value)}`;
 }
 
 export function formatAggregation(a: Aggregation): string {
-  return a.kind === 'p' ? `p(${a.percentile})` : a.kind;
+  return a.kind === 'p' ? `p(${plainNumber(a.percentile)})` : a.kind;
+}
+
+/** A number as the grammar writes it, without the exponent JavaScript uses from 1e21 and below 1e-6. */
+function plainNumber(n: number): string {
+  const text = String(n);
+  const exponent = /^(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!exponent) return text;
+  const [, whole, fraction = '', power] = exponent;
+  const digits = whole + fraction;
+  const point = whole.length + Number(power); // where the decimal point goes in `digits`
+  if (point >= digits.length) return digits + '0'.repeat(point - digits.length);
+  return point > 0 ? `${digits.slice(0, point)}.${digits.slice(point)}` : `0.${'0'.repeat(-point)}${digits}`;
 }
 
 /** A cursor over the input with the error builder; every error quotes the whole input. */
@@ -199,8 +212,11 @@ class Scanner {
     const m = match.exec(this.input);
     // `1.` or `1.5.2` or `12abc` is not a number followed by something else, it is a bad number.
     if (!m || /[\d.]/.test(this.input[match.lastIndex] ?? '')) return undefined;
+    const value = Number(m[0]);
+    // Over 308 digits a number is Infinity, which no threshold means (and no canonical text can write).
+    if (!Number.isFinite(value)) throw this.errorAt(this.column(), 'a smaller number', `the number ${m[0].slice(0, 12)}… (${m[0].length} digits) is too large`);
     this.take(m[0]);
-    return Number(m[0]);
+    return value;
   }
 
   takeTagValue(): string | undefined {

@@ -142,6 +142,8 @@ test('invalid files: each problem names the key and says what is wrong', () => {
     ['bad header name', (f) => ({ ...f, requests: [{ path: '/a', headers: { 'X Bad': '1' } }] }), 'requests[0].headers["X Bad"]', /^"X Bad" is not a valid header name$/],
     ['header value with a line break', (f) => ({ ...f, requests: [{ path: '/a', headers: { 'X-A': 'a\r\nInjected: 1' } }] }), 'requests[0].headers["X-A"]', /line break/],
     ['bad execution', (f) => ({ ...f, execution: 'concurrent' }), 'execution', /must be one of sequential, parallel/],
+    ['an env key that looks like an index', (f) => ({ ...f, target: { baseUrl: 'http://127.0.0.1:3000', env: { 0: 1 } } }), 'target.env["0"]', /^must be a string, not 1$/],
+    ['a threshold key that looks like an index', (f) => ({ ...f, thresholds: { 0: 'x' } }), 'thresholds["0"]', /^must be an array/],
     ['not an object', () => [1], '', /^must be an object, not an array$/],
   ];
   for (const [title, mutate, path, message] of cases) {

@@ -91,6 +91,7 @@ const brokenValues: Array<[string, unknown, RegExp]> = [
   ['samples not an array', { ...basic(), samples: 'x' }, /`samples` must be an array of node ids, not a string/],
   ['a non-numeric delta', { ...basic(), timeDeltas: [1000, null, 1, 1, 1, 1, 1, 1, 1, 1, 1] }, /`timeDeltas\[1\]` must be a number, not null/],
   ['a node that is not an object', { ...basic(), nodes: [...basic().nodes, 5] }, /nodes\[9\] is a number, not a node object/],
+  ['a node that is undefined (in-process callers)', { ...basic(), nodes: [...basic().nodes, undefined] }, /nodes\[9\] is missing, not a node object/],
   ['a node id that is not an integer', { ...basic(), nodes: basic().nodes.map((n: { id: number }) => (n.id === 9 ? { ...n, id: 'nine' } : n)) }, /nodes\[8\]: `id` must be an integer, not "nine"/],
   ['a duplicate id', { ...basic(), nodes: basic().nodes.map((n: { id: number }) => (n.id === 9 ? { ...n, id: 8 } : n)) }, /node id 8 appears twice/],
   ['a call frame without functionName', { ...basic(), nodes: basic().nodes.map((n: { id: number; callFrame: object }) => (n.id === 6 ? { ...n, callFrame: { url: 'x' } } : n)) }, /node 6 \(nodes\[5\]\): `callFrame.functionName` is missing/],
@@ -99,6 +100,10 @@ const brokenValues: Array<[string, unknown, RegExp]> = [
   ['children not an array', { ...basic(), nodes: basic().nodes.map((n: { id: number }) => (n.id === 5 ? { ...n, children: 6 } : n)) }, /node 5 \(nodes\[4\]\): `children` must be an array of node ids, not a number/],
   ['a parent that does not exist', { nodes: [{ id: 1, callFrame: { functionName: '(root)' } }, { id: 2, parent: 5, callFrame: { functionName: 'x' } }], startTime: 0, endTime: 1, samples: [2], timeDeltas: [1] }, /node 2 names parent 5, which is not in `nodes`/],
   ['a parent cycle without a root', { nodes: [{ id: 1, parent: 2, callFrame: { functionName: 'a' } }, { id: 2, parent: 1, callFrame: { functionName: 'b' } }], startTime: 0, endTime: 1, samples: [2], timeDeltas: [1] }, /the call tree has a cycle through node/],
+  ['times too far apart for a duration', { ...basic(), startTime: -Number.MAX_VALUE, endTime: Number.MAX_VALUE }, /`startTime` \(.*\) and `endTime` \(.*\) are too far apart/],
+  ['deltas whose sum overflows', { ...basic(), timeDeltas: [Number.MAX_VALUE, Number.MAX_VALUE, 1, 1, 1, 1, 1, 1, 1, 1, 1] }, /`timeDeltas\[1\]` \(.*\) puts sample 1 at Infinity µs/],
+  ['negative positionTicks', { ...basic(), nodes: basic().nodes.map((n: { id: number }) => (n.id === 6 ? { ...n, positionTicks: [{ line: 3, ticks: 2 }, { line: 4, ticks: -1 }] } : n)) }, /node 6 \(nodes\[5\]\): `positionTicks` `ticks` must be a count \(a whole number ≥ 0\), not -1/],
+  ['positionTicks too large to add up', { ...basic(), nodes: basic().nodes.map((n: { id: number }) => (n.id === 6 ? { ...n, positionTicks: [{ line: 3, ticks: 1e308 }, { line: 4, ticks: 1e308 }] } : n)) }, /`ticks` must be a count \(a whole number ≥ 0\), not 1e\+308/],
   ['bad positionTicks', { ...basic(), nodes: basic().nodes.map((n: { id: number }) => (n.id === 6 ? { ...n, positionTicks: [{ line: 'x' }] } : n)) }, /node 6 \(nodes\[5\]\): every `positionTicks` entry needs a numeric `line` and `ticks`/],
 ];
 

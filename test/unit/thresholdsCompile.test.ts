@@ -89,6 +89,7 @@ const invalid: Array<[name: string, thresholds: unknown, path: string, fragments
   ['unknown metric', { http_req_durations: ['p(95)<1'] }, 'thresholds["http_req_durations"]', ['unknown metric "http_req_durations"', 'did you mean "http_req_duration"?', 'expected http_req_duration, http_req_failed or http_reqs']],
   ['unknown metric, nothing close', { latency: ['p(95)<1'] }, 'thresholds["latency"]', ['unknown metric "latency"', 'expected http_req_duration']],
   ['unknown tag', { 'http_req_duration{nmae:x}': ['p(95)<1'] }, 'thresholds["http_req_duration{nmae:x}"]', ['unknown tag "nmae"', '"http_req_duration{nmae:x}"', 'did you mean "name"?', 'expected name, scenario, method or status']],
+  ['a tag named __proto__', { 'http_req_duration{__proto__:x}': ['p(95)<1'] }, 'thresholds["http_req_duration{__proto__:x}"]', ['unknown tag "__proto__"', 'expected name, scenario, method or status']],
   ['bad key syntax', { 'http_req_duration{name}': ['p(95)<1'] }, 'thresholds["http_req_duration{name}"]', ['in "http_req_duration{name}"', 'expected ":"']],
   ['unknown long-form field', { http_req_duration: [{ threshold: 'avg<1', abortOnFial: true }] }, 'thresholds["http_req_duration"][0].abortOnFial', ['unknown field "abortOnFial"', 'did you mean "abortOnFail"?', 'expected threshold, abortOnFail or delayAbortEval']],
   ['bad delayAbortEval', { http_req_duration: [{ threshold: 'avg<1', abortOnFail: true, delayAbortEval: '10 seconds' }] }, 'thresholds["http_req_duration"][0].delayAbortEval', ['"10 seconds"', 'use e.g. 10s']],

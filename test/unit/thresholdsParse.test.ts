@@ -50,6 +50,10 @@ for (const [text, expected] of validExpressions) {
 test('formatExpression gives the canonical text', () => {
   assert.equal(formatExpression(parseThresholdExpression('p( 99.9 ) <= 1.50')), 'p(99.9)<=1.5');
   assert.equal(formatExpression(parseThresholdExpression('count === 3')), 'count==3');
+  // Without the exponent JavaScript would write (2e+21, 1e-7): the grammar has none.
+  assert.equal(formatExpression(parseThresholdExpression('count<2000000000000000000000')), 'count<2000000000000000000000');
+  assert.equal(formatExpression(parseThresholdExpression('p(0.0000001)<0.00000012345')), 'p(0.0000001)<0.00000012345');
+  assert.equal(formatExpression(parseThresholdExpression('avg<123456789012345678901234.5')), 'avg<123456789012345690000000');
 });
 
 // [input, 1-based column, what was expected, what was found]
@@ -88,6 +92,17 @@ for (const [text, column, expected, found] of invalidExpressions) {
     });
   });
 }
+
+test('a number too large for a double (over 308 digits) is refused, not read as Infinity', () => {
+  for (const [text, column] of [[`avg<${'9'.repeat(400)}`, 5], [`p(${'1'.repeat(320)})<1`, 3]] as const) {
+    assert.throws(() => parseThresholdExpression(text), (err: unknown) => {
+      assert.ok(err instanceof ThresholdSyntaxError);
+      assert.equal(err.column, column);
+      assert.match(err.message, /^the number \d{12}… \(\d+ digits\) is too large at column \d+ in ".*": expected a smaller number$/);
+      return true;
+    });
+  }
+});
 
 test('the brief\'s example error reads as written', () => {
   assert.throws(() => parseThresholdExpression('p(95) 300'), {
