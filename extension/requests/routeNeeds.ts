@@ -30,7 +30,7 @@ export async function askForNeeds(request: SavedRequest, needs: RequestNeeds): P
   const missing = needs.query.filter((q) => q.required && !given.has(q.name));
   if (missing.length) {
     const sources = [...new Set(missing.map((q) => sourceName(q.source)))].join(', ');
-    const example = [next.query, formatQuery(Object.fromEntries(missing.map((q) => [q.name, q.example ?? ''])))].filter(Boolean).join('&');
+    const example = [next.query, formatQuery(Object.fromEntries(missing.map((q) => [q.name, q.example ?? '']))).replace(/^\?/, '')].filter(Boolean).join('&');
     const value = await askQuery(next, `${request.method} ${request.route} needs ${missing.map((q) => q.name).join(', ')} in its query string (${sources}).`, example);
     if (value === undefined) return undefined;
     next.query = value;

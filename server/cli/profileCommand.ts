@@ -1,6 +1,6 @@
 import { progressFailures } from '../load/describeFailures';
 import { checkLoadTarget } from '../load/hostPolicy';
-import type { LoadOptions, LoadProgress } from '../load/loadTypes';
+import { MAX_TIMER_MS, SENDABLE_METHODS, type LoadOptions, type LoadProgress } from '../load/loadTypes';
 import { parseDuration, parseHeader } from '../load/parseDuration';
 import { runBaseName, writeJsonReport } from '../session/profileFiles';
 import { captureProfile, writeProfileRun } from '../session/runProfile';
@@ -80,15 +80,17 @@ export async function profileCommand(argv: string[]): Promise<number> {
   if (!values.attach && !rest.length) throw new UsageError('profile: say which service to profile: a command after `--` (e.g. `-- node dist/server.js`) or --attach <PID|port:N|ws URL>');
 
   const url = checkLoadTargetOrUsage(values.url, values['allow-host'] ?? []);
+  const method = (values.method ?? 'GET').toUpperCase();
+  if (!SENDABLE_METHODS.includes(method)) throw new UsageError(`--method: must be one of ${SENDABLE_METHODS.join(', ')}, not ${JSON.stringify(values.method)}`);
   const load: LoadOptions = {
     url: url.href,
-    method: (values.method ?? 'GET').toUpperCase(),
+    method,
     headers: Object.fromEntries((values.header ?? []).map((h) => usage(() => parseHeader(h), '--header'))),
     body: values.body,
     connections: positiveInt(values.connections, '--connections', 10),
     rate: values.rate === undefined ? undefined : positiveInt(values.rate, '--rate', 0),
-    durationMs: usage(() => parseDuration(values.duration ?? '10s'), '--duration'),
-    timeoutMs: usage(() => parseDuration(values.timeout ?? '10s'), '--timeout'),
+    durationMs: usage(() => timerLength(parseDuration(values.duration ?? '10s')), '--duration'),
+    timeoutMs: usage(() => timerLength(parseDuration(values.timeout ?? '10s')), '--timeout'),
   };
   const samplingIntervalUs = positiveInt(values['sampling-interval'], '--sampling-interval', defaultSamplingIntervalUs(load.durationMs));
   const waitTimeoutMs = usage(() => parseDuration(values['wait-timeout'] ?? '30s'), '--wait-timeout');
@@ -163,6 +165,11 @@ function usage<T>(fn: () => T, flag: string): T {
     const message = (err as Error).message;
     throw new UsageError(message.startsWith(flag) ? message : `${flag}: ${message}`);
   }
+}
+
+function timerLength(ms: number): number {
+  if (ms > MAX_TIMER_MS) throw new Error(`at most ${MAX_TIMER_MS / 86_400_000 | 0} days (${MAX_TIMER_MS} ms), not ${ms} ms`);
+  return ms;
 }
 
 function describeLoad(load: LoadOptions): string {

@@ -1,3 +1,8 @@
+/** The methods autocannon can send (any other makes it throw inside the load worker). */
+export const SENDABLE_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+/** The longest a timer waits in Node (a longer one fires after 1 ms): the bound of durations and timeouts. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** What a load run is asked to do. Every option the CLI exposes maps onto one field here. */
 export interface LoadOptions {
   /** Absolute URL the requests go to. Its host must pass the host policy (see hostPolicy.ts). */

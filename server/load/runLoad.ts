@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { LoadOptions, LoadProgress, LoadSummary } from './loadTypes';
+import { MAX_TIMER_MS, SENDABLE_METHODS, type LoadOptions, type LoadProgress, type LoadSummary } from './loadTypes';
 import type { LoadWorkerCommand, LoadWorkerMessage } from './workerMessages';
 
 export interface RunLoadHooks {
@@ -105,7 +105,7 @@ function validateLoadOptions(options: LoadOptions): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('url', `${JSON.stringify(options.url)} is not http(s)`);
   if (!Number.isInteger(options.connections) || options.connections < 1) throw bad('connections', `must be a whole number ≥ 1, not ${options.connections}`);
   if (options.rate !== undefined && (!Number.isInteger(options.rate) || options.rate < 1)) throw bad('rate', `must be a whole number ≥ 1 of requests per second, not ${options.rate}`);
-  if (!(options.durationMs > 0) || !Number.isFinite(options.durationMs)) throw bad('durationMs', `must be > 0, not ${options.durationMs}`);
-  if (!(options.timeoutMs > 0) || !Number.isFinite(options.timeoutMs)) throw bad('timeoutMs', `must be > 0, not ${options.timeoutMs}`);
-  if (!options.method) throw bad('method', 'is empty');
+  if (!(options.durationMs > 0) || !(options.durationMs <= MAX_TIMER_MS)) throw bad('durationMs', `must be > 0 and at most ${MAX_TIMER_MS} (about 24.8 days), not ${options.durationMs}`);
+  if (!(options.timeoutMs > 0) || !(options.timeoutMs <= MAX_TIMER_MS)) throw bad('timeoutMs', `must be > 0 and at most ${MAX_TIMER_MS}, not ${options.timeoutMs}`);
+  if (!SENDABLE_METHODS.includes(options.method)) throw bad('method', `must be one of ${SENDABLE_METHODS.join(', ')}, not ${JSON.stringify(options.method)}`);
 }

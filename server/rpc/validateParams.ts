@@ -2,7 +2,7 @@
 // message names the field, e.g. "params.load.connections must be a whole number ≥ 1, not 0".
 // Fields the protocol does not know are ignored (a newer client may send optional extras).
 import { isAbsolute } from 'node:path';
-import type { LoadOptions } from '../load/loadTypes';
+import { MAX_TIMER_MS, SENDABLE_METHODS, type LoadOptions } from '../load/loadTypes';
 import type { MethodName, Params, ProfileRunParams } from '../protocol/protocol';
 import type { KnownRoute } from '../routes/suggestPaths';
 import { RpcFailure } from './rpcFailure';
@@ -67,7 +67,6 @@ export const paramValidators: ParamValidators = {
 };
 
 /** The methods the load generator (autocannon) can send: it throws on any other, crashing the load. */
-const SENDABLE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 
 function loadOptions(raw: unknown, path: string): LoadOptions {
   const o = object(raw, path);
@@ -154,7 +153,6 @@ function positiveNumber(o: Json, key: string, path: string): number {
 }
 
 /** The longest a timer can wait: Node fires a longer setTimeout after 1 ms (with a TimeoutOverflowWarning). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A time the load waits with a timer (its duration, a request's timeout): > 0 and at most MAX_TIMER_MS. */
 function timerMs(o: Json, key: string, path: string): number {

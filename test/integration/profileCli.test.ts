@@ -191,6 +191,12 @@ test('command-line mistakes name the flag', async () => {
   const badDuration = await runCli(['profile', '--url', 'http://127.0.0.1:9/', '--duration', 'soon', '--', 'node', 'x.js']);
   assert.equal(badDuration.code, 2);
   assert.match(badDuration.stderr, /--duration/);
+  const badMethod = await runCli(['profile', '--url', 'http://127.0.0.1:9/', '--method', 'FROB', '--', 'node', 'x.js']);
+  assert.equal(badMethod.code, 2);
+  assert.match(badMethod.stderr, /--method: must be one of GET, HEAD, POST/);
+  const endless = await runCli(['profile', '--url', 'http://127.0.0.1:9/', '--duration', '1000h', '--', 'node', 'x.js']);
+  assert.equal(endless.code, 2);
+  assert.match(endless.stderr, /--duration: at most 24 days/);
   const unknown = await runCli(['profile', '--frobnicate']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /--frobnicate/);
