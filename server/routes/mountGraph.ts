@@ -34,7 +34,9 @@ export class MountGraph {
   prefixes(key: string): PrefixChain[] {
     const known = this.memo.get(key);
     if (known) return known;
-    const chains = this.walk(key, new Set(), 0);
+    let chains = this.walk(key, new Set(), 0);
+    // Mounted only inside a cycle (a router mounted by itself): what lies above is not known.
+    if (chains.length === 0) chains = [{ prefix: '', unknown: true }];
     this.memo.set(key, chains);
     return chains;
   }
@@ -48,14 +50,12 @@ export class MountGraph {
     const add = (chain: PrefixChain) => {
       if (chains.length < MAX_CHAINS && !chains.some((c) => c.prefix === chain.prefix && c.unknown === chain.unknown)) chains.push(chain);
     };
-    let cycle = false;
     for (const edge of edges) {
-      if (path.has(edge.parent)) cycle = true;
-      else for (const above of this.walk(edge.parent, path, depth + 1)) add({ prefix: joinMount(above.prefix, edge.prefix ?? ''), unknown: above.unknown || edge.prefix === undefined });
+      // A mount that leads back into the chain adds no way in from a root.
+      if (path.has(edge.parent)) continue;
+      for (const above of this.walk(edge.parent, path, depth + 1)) add({ prefix: joinMount(above.prefix, edge.prefix ?? ''), unknown: above.unknown || edge.prefix === undefined });
     }
     path.delete(key);
-    // Mounted only inside a cycle (a router mounted by itself): what lies above is not known.
-    if (cycle && chains.length === 0) chains.push({ prefix: '', unknown: true });
     return chains;
   }
 }
