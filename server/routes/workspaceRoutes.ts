@@ -4,7 +4,7 @@
 // Pure: reads only through the SourceHost. WorkspaceRouteIndex keeps the analysis between calls so
 // an editor asking for one file's routes per keystroke does not re-read the workspace.
 import type ts from 'typescript';
-import { detectRouteSites, type RouteInfo } from './detectRoutes';
+import { detectRouteSites, type RouteInfo, type RouteSite } from './detectRoutes';
 import { FileContexts } from './fileContext';
 import { joinRoute } from './joinPaths';
 import { createModuleResolver } from './moduleResolver';
@@ -39,6 +39,18 @@ export interface WorkspaceRouteOptions {
 const ROUTE_HINT = /\.(?:get|post|put|patch|delete|del|head|options|all|route|on)\s*\(|@(?:Get|Post|Put|Patch|Delete|All|Head|Options)\b/;
 /** Files that may mount a router or hand an app to a function. */
 const MOUNT_HINT = /\.(?:use|register|route|listen)\s*\(|\b(?:express|fastify|Fastify|Router)\s*\(|new\s+(?:Hono|Koa|Router)\b|module\.exports|export\s+default/;
+
+/** Route sites per parse: a keystroke in one file re-detects that file only. */
+const sitesByParse = new WeakMap<ts.SourceFile, RouteSite[]>();
+
+function routeSites(sourceFile: ts.SourceFile, resolver: Parameters<typeof detectRouteSites>[1]): RouteSite[] {
+  let sites = sitesByParse.get(sourceFile);
+  if (!sites) {
+    sites = detectRouteSites(sourceFile, resolver);
+    sitesByParse.set(sourceFile, sites);
+  }
+  return sites;
+}
 
 /** All route handlers of a folder with their full paths (one-shot; see WorkspaceRouteIndex to keep the analysis). */
 export function findWorkspaceRoutes(host: SourceHost, folder: string, options: WorkspaceRouteOptions = {}): WorkspaceRoute[] {
@@ -148,7 +160,7 @@ export class WorkspaceRouteIndex {
     if (!context) return [];
     const routes: WorkspaceRoute[] = [];
     const seen = new Set<string>();
-    for (const site of detectRouteSites(context.sourceFile, context.resolver)) {
+    for (const site of routeSites(context.sourceFile, context.resolver)) {
       const { route } = site;
       let full: Array<{ path: string; prefixUnknown: boolean }>;
       if (route.framework === 'nestjs' && site.member) {
