@@ -75,6 +75,11 @@ class Collector {
       else if (this.looksLikePrefix(args[0])) [prefixes, children] = [[undefined], args.slice(1)];
     }
     const intrinsic = this.context.receivers.analyze(receiver).prefix;
+    // use('/api', [auth, router]): arrays of middleware and routers.
+    children = children.flatMap((c) => {
+      const e = skipOuter(c);
+      return ts.isArrayLiteralExpression(e) ? e.elements.map((x) => (ts.isSpreadElement(x) ? x.expression : x)) : [c];
+    });
     for (const child of children) {
       const keys = this.values.resolve(child).flatMap((t) => (t.kind === 'instance' ? [this.values.keyOf(t)!] : []));
       for (const key of keys) for (const prefix of prefixes) this.edge(key, receiver, prefix === undefined ? undefined : joinMount(intrinsic, prefix));

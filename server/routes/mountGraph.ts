@@ -30,6 +30,11 @@ export class MountGraph {
     }
   }
 
+  /** Whether anything is known to mount the instance. */
+  isMounted(key: string): boolean {
+    return (this.parents.get(key)?.length ?? 0) > 0;
+  }
+
   /** The prefixes an instance's routes get, one per way it is mounted ([{ prefix: '' }] for a root). */
   prefixes(key: string): PrefixChain[] {
     const known = this.memo.get(key);

@@ -144,6 +144,15 @@ export class ValueResolver {
     return targets;
   }
 
+  /** A router that only answers once mounted (express.Router(), Koa's new Router()), as opposed to an app. */
+  isRouterCreation(node: ts.Node): boolean {
+    if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return false;
+    const callee = skipOuter(node.expression);
+    const ref = this.files.ofNode(node).resolver.importRefOf(callee);
+    if (ref) return ref.name === 'Router' || ref.name === 'KoaRouter' || ref.module === '@koa/router' || ref.module === 'koa-router';
+    return (ts.isIdentifier(callee) && (callee.text === 'Router' || callee.text === 'KoaRouter')) || (ts.isPropertyAccessExpression(callee) && callee.name.text === 'Router');
+  }
+
   /** express(), express.Router(), Router(), fastify(), new Router() (Koa), new Koa(), new Hono(). */
   private isCreation(expr: ts.CallExpression | ts.NewExpression): boolean {
     const { resolver } = this.files.ofNode(expr);

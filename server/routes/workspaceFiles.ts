@@ -5,10 +5,10 @@ import type { SourceHost } from './sourceHost';
 
 const SCRIPT = /\.(?:[cm]?[jt]s|[jt]sx)$/i;
 const DECLARATION = /\.d\.[cm]?ts$/i;
-const TEST = /\.(?:test|spec)\.[^.]+$/i;
+const TEST = /[.-](?:test|spec)\.[^.]+$/i;
 
-/** Folders never read: dependencies, VCS, caches, test folders. */
-const SKIPPED = new Set(['node_modules', 'bower_components', 'jspm_packages', 'coverage', '__tests__', '__mocks__', 'fixtures']);
+/** Folders never read: dependencies, caches, tests (their apps are not the service's). */
+const SKIPPED = new Set(['node_modules', 'bower_components', 'jspm_packages', 'coverage', 'test', 'tests', '__tests__', '__mocks__', 'e2e', 'fixtures']);
 /** Build output, skipped when the same folder has a `src` (the sources it was built from). */
 const BUILD_OUTPUT = new Set(['dist', 'out', 'build', 'lib']);
 

@@ -37,8 +37,8 @@ export interface WorkspaceRouteOptions {
 
 /** Files that may declare routes (a cheap test before parsing). */
 const ROUTE_HINT = /\.(?:get|post|put|patch|delete|del|head|options|all|route|on)\s*\(|@(?:Get|Post|Put|Patch|Delete|All|Head|Options)\b/;
-/** Files that may mount a router or hand an app to a function. */
-const MOUNT_HINT = /\.(?:use|register|route|listen)\s*\(|\b(?:express|fastify|Fastify|Router)\s*\(|new\s+(?:Hono|Koa|Router)\b|module\.exports|export\s+default/;
+/** Files that may mount a router, or create an app and hand it to a function. (Files that only export are read when followed.) */
+const MOUNT_HINT = /\.(?:use|register|route|listen)\s*\(|\b(?:express|fastify|Fastify|Router)\s*\(|new\s+(?:Hono|Koa|Router)\b/;
 
 /** Route sites per parse: a keystroke in one file re-detects that file only. */
 const sitesByParse = new WeakMap<ts.SourceFile, RouteSite[]>();
@@ -166,8 +166,13 @@ export class WorkspaceRouteIndex {
       if (route.framework === 'nestjs' && site.member) {
         full = nestPaths(site, nest, values);
       } else {
-        const keys = values.instanceKeys(site.receiver as ts.Expression);
-        const chains: PrefixChain[] = keys.length ? keys.flatMap((k) => graph.prefixes(k)) : [{ prefix: '', unknown: false }];
+        const receiver = site.receiver as ts.Expression;
+        const keys = values.instanceKeys(receiver);
+        let chains: PrefixChain[] = keys.length ? keys.flatMap((k) => graph.prefixes(k)) : [{ prefix: '', unknown: false }];
+        // A router mounted nowhere we can see is mounted somewhere we cannot: its prefix is not known.
+        if (keys.length && !keys.some((k) => graph.isMounted(k)) && values.resolve(receiver).some((t) => t.kind === 'instance' && values.isRouterCreation(t.node))) {
+          chains = chains.map((c) => ({ ...c, unknown: true }));
+        }
         full = chains.map((c) => ({ path: joinRoute(c.prefix, route.path, route.framework), prefixUnknown: c.unknown }));
       }
       for (const { path, prefixUnknown } of full) {
