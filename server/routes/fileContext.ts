@@ -12,7 +12,13 @@ export interface FileContext {
   receivers: ReceiverAnalyzer;
 }
 
-export class FileContexts {
+/** Where the analysers get files from. */
+export interface ContextSource {
+  get(file: string): FileContext | undefined;
+  ofNode(node: ts.Node): FileContext;
+}
+
+export class FileContexts implements ContextSource {
   private readonly contexts = new WeakMap<ts.SourceFile, FileContext>();
 
   constructor(readonly cache: SourceCache) {}
@@ -26,6 +32,21 @@ export class FileContexts {
   /** The context of the file a node belongs to. */
   ofNode(node: ts.Node): FileContext {
     return this.of(node.getSourceFile());
+  }
+
+  /** A view that notes every file read through it (what an analysis result depends on). */
+  recording(files: Set<string>): ContextSource {
+    return {
+      get: (file) => {
+        files.add(file);
+        return this.get(file);
+      },
+      ofNode: (node) => {
+        const context = this.ofNode(node);
+        files.add(context.file);
+        return context;
+      },
+    };
   }
 
   private of(sourceFile: ts.SourceFile): FileContext {

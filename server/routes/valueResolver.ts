@@ -6,7 +6,7 @@
 import ts from 'typescript';
 import { frameworkOfModule, ROUTE_METHODS } from './receivers';
 import { propertyNameText, requiredModule, skipOuter, type ImportRef } from './resolve';
-import type { FileContexts } from './fileContext';
+import type { ContextSource } from './fileContext';
 import type { ModuleResolver } from './moduleResolver';
 import { moduleExports, type ExportEntry } from './moduleExports';
 
@@ -35,7 +35,7 @@ export class ValueResolver {
   private readonly wrapped = new WeakSet<ts.Node>();
 
   constructor(
-    private readonly files: FileContexts,
+    private readonly files: ContextSource,
     private readonly modules: ModuleResolver,
   ) {}
 

@@ -5,9 +5,9 @@
 // an editor asking for one file's routes per keystroke does not re-read the workspace.
 import type ts from 'typescript';
 import { detectRouteSites, type RouteInfo, type RouteSite } from './detectRoutes';
-import { FileContexts } from './fileContext';
+import { FileContexts, type ContextSource, type FileContext } from './fileContext';
 import { joinRoute } from './joinPaths';
-import { createModuleResolver } from './moduleResolver';
+import { createModuleResolver, type ModuleResolver } from './moduleResolver';
 import { collectMounts, type MountEdge } from './mountEdges';
 import { MountGraph, type PrefixChain } from './mountGraph';
 import { collectNestSettings, NEST_HINT, nestPaths, type NestSettings } from './nestPrefixes';
@@ -57,6 +57,34 @@ export function findWorkspaceRoutes(host: SourceHost, folder: string, options: W
   return new WorkspaceRouteIndex(host, folder, options).all();
 }
 
+interface FileEdges {
+  edges: MountEdge[];
+  pluginFiles: string[];
+  /** Every file read to find them: a change to any of these recomputes them. */
+  dependsOn: Set<string>;
+}
+
+interface Hints {
+  text: string | undefined;
+  routes: boolean;
+  mounts: boolean;
+  nest: boolean;
+}
+
+interface Analysis {
+  values: ValueResolver;
+  graph: MountGraph;
+  nest: NestSettings;
+  routeFiles: string[];
+  routes: Map<string, WorkspaceRoute[]>;
+}
+
+/**
+ * The routes of a workspace folder, kept between calls. Each file's mounts are cached with the files
+ * their resolution read; a change to a file (`setText` for unsaved text, `invalidate` for the disk)
+ * recomputes the mounts of that file and of the files that depend on it, and the routes of a file
+ * are worked out when asked for. A new or deleted file starts over.
+ */
 export class WorkspaceRouteIndex {
   readonly folder: string;
   private readonly cache: SourceCache;
@@ -64,7 +92,10 @@ export class WorkspaceRouteIndex {
   private files: string[] | undefined;
   private fileSet = new Set<string>();
   private readonly extraFiles = new Set<string>();
-  private byFile: Map<string, WorkspaceRoute[]> | undefined;
+  private modules: ModuleResolver | undefined;
+  private readonly edgesByFile = new Map<string, FileEdges>();
+  private readonly hints = new Map<string, Hints>();
+  private current: Analysis | undefined;
   private cut = false;
 
   constructor(
@@ -79,29 +110,38 @@ export class WorkspaceRouteIndex {
 
   /** Every route of the workspace, by file then position. */
   all(): WorkspaceRoute[] {
-    return [...this.analysis().values()].flat();
+    const analysis = this.analysis();
+    return analysis.routeFiles.flatMap((file) => this.routesFor(analysis, file));
   }
 
   /** One file's routes with their full paths. `text`: the file's unsaved text, which wins over the host's. */
   routesOf(file: string, text?: string): WorkspaceRoute[] {
     if (text !== undefined) this.setText(file, text);
+    this.analysis();
     if (!this.fileSet.has(file) && !this.extraFiles.has(file)) {
       this.extraFiles.add(file);
-      this.byFile = undefined;
+      this.current = undefined;
     }
-    return this.analysis().get(file) ?? [];
+    const analysis = this.analysis();
+    return analysis.routeFiles.includes(file) ? this.routesFor(analysis, file) : [];
   }
 
   /** Unsaved text for a file (undefined: read it from the host again). */
   setText(file: string, text: string | undefined): void {
-    if (this.cache.setOverlay(file, text)) this.byFile = undefined;
+    if (this.cache.setOverlay(file, text)) this.changed(file);
   }
 
-  /** A file changed, appeared or went away (no file: anything may have). The next call re-analyses, re-reading only what changed. */
+  /** A file changed, appeared or went away (no file: anything may have). The next call re-reads what that touches. */
   invalidate(file?: string): void {
-    this.byFile = undefined;
     this.cache.invalidate(file);
-    if (file === undefined || !this.fileSet.has(file) || this.cache.readFile(file) === undefined) this.files = undefined;
+    if (file !== undefined && this.fileSet.has(file) && this.cache.readFile(file) !== undefined) {
+      this.changed(file);
+      return;
+    }
+    this.files = undefined;
+    this.modules = undefined;
+    this.edgesByFile.clear();
+    this.current = undefined;
   }
 
   /** True when the folder had more files than the analysis reads. */
@@ -110,78 +150,116 @@ export class WorkspaceRouteIndex {
     return this.cut;
   }
 
-  private analysis(): Map<string, WorkspaceRoute[]> {
-    if (!this.byFile) {
-      try {
-        this.byFile = this.analyse();
-      } catch {
-        this.byFile = new Map();
-      }
-    }
-    return this.byFile;
+  private changed(file: string): void {
+    this.current = undefined;
+    for (const [owner, entry] of this.edgesByFile) if (owner === file || entry.dependsOn.has(file)) this.edgesByFile.delete(owner);
   }
 
-  private analyse(): Map<string, WorkspaceRoute[]> {
+  private analysis(): Analysis {
+    if (!this.current) {
+      try {
+        this.current = this.analyse();
+      } catch {
+        this.current = { values: this.resolver(), graph: new MountGraph([]), nest: { modulePaths: new Map() }, routeFiles: [], routes: new Map() };
+      }
+    }
+    return this.current;
+  }
+
+  private resolver(contexts: ContextSource = this.contexts): ValueResolver {
+    this.modules ??= createModuleResolver(this.cache, this.folder, this.options.tsconfig);
+    return new ValueResolver(contexts, this.modules);
+  }
+
+  private analyse(): Analysis {
     if (!this.files) {
       const list = listSourceFiles(this.cache, this.folder, { maxFiles: this.options.maxFiles });
       this.files = list.files;
       this.fileSet = new Set(list.files);
       this.cut = list.truncated;
     }
-    const modules = createModuleResolver(this.cache, this.folder, this.options.tsconfig);
-    const values = new ValueResolver(this.contexts, modules);
     const files = [...this.files, ...[...this.extraFiles].filter((f) => !this.fileSet.has(f))];
     const edges: MountEdge[] = [];
     const routeFiles = new Set<string>();
+    const nestFiles: string[] = [];
     for (const file of files) {
-      const text = this.cache.readFile(file);
-      if (text === undefined) continue;
-      if (ROUTE_HINT.test(text)) routeFiles.add(file);
-      if (!MOUNT_HINT.test(text)) continue;
-      const context = this.contexts.get(file);
-      if (!context) continue;
-      const mounts = collectMounts(context, values, this.cache, this.folder);
+      const hints = this.hintsOf(file);
+      if (hints.routes) routeFiles.add(file);
+      if (hints.nest) nestFiles.push(file);
+      if (!hints.mounts) continue;
+      const mounts = this.edgesOf(file);
       edges.push(...mounts.edges);
-      for (const plugin of mounts.pluginFiles) if (ROUTE_HINT.test(this.cache.readFile(plugin) ?? '')) routeFiles.add(plugin);
+      for (const plugin of mounts.pluginFiles) if (this.hintsOf(plugin).routes) routeFiles.add(plugin);
     }
-    const nestContexts = files.filter((f) => NEST_HINT.test(this.cache.readFile(f) ?? '')).flatMap((f) => this.contexts.get(f) ?? []);
-    const nest = collectNestSettings(nestContexts, values);
-    const graph = new MountGraph(edges);
-    const byFile = new Map<string, WorkspaceRoute[]>();
-    for (const file of routeFiles) {
-      const routes = this.routesIn(file, values, graph, nest);
-      if (routes.length) byFile.set(file, routes);
-    }
-    return new Map([...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const values = this.resolver();
+    const nestContexts = nestFiles.flatMap((f) => this.contexts.get(f) ?? []);
+    return { values, graph: new MountGraph(edges), nest: collectNestSettings(nestContexts, values), routeFiles: [...routeFiles].sort(), routes: new Map() };
   }
 
-  private routesIn(file: string, values: ValueResolver, graph: MountGraph, nest: NestSettings): WorkspaceRoute[] {
-    const context = this.contexts.get(file);
-    if (!context) return [];
-    const routes: WorkspaceRoute[] = [];
-    const seen = new Set<string>();
-    for (const site of routeSites(context.sourceFile, context.resolver)) {
-      const { route } = site;
-      let full: Array<{ path: string; prefixUnknown: boolean }>;
-      if (route.framework === 'nestjs' && site.member) {
-        full = nestPaths(site, nest, values);
-      } else {
-        const receiver = site.receiver as ts.Expression;
-        const keys = values.instanceKeys(receiver);
-        let chains: PrefixChain[] = keys.length ? keys.flatMap((k) => graph.prefixes(k)) : [{ prefix: '', unknown: false }];
-        // A router mounted nowhere we can see is mounted somewhere we cannot: its prefix is not known.
-        if (keys.length && !keys.some((k) => graph.isMounted(k)) && values.resolve(receiver).some((t) => t.kind === 'instance' && values.isRouterCreation(t.node))) {
-          chains = chains.map((c) => ({ ...c, unknown: true }));
-        }
-        full = chains.map((c) => ({ path: joinRoute(c.prefix, route.path, route.framework), prefixUnknown: c.unknown }));
+  /** What a file's text may hold, tested again only when the text changes. */
+  private hintsOf(file: string): Hints {
+    const text = this.cache.readFile(file);
+    const known = this.hints.get(file);
+    if (known && known.text === text) return known;
+    const hints = { text, routes: text !== undefined && ROUTE_HINT.test(text), mounts: text !== undefined && MOUNT_HINT.test(text), nest: text !== undefined && NEST_HINT.test(text) };
+    this.hints.set(file, hints);
+    return hints;
+  }
+
+  /** A file's mounts, from the cache unless a file they depend on changed. */
+  private edgesOf(file: string): FileEdges {
+    let entry = this.edgesByFile.get(file);
+    if (!entry) {
+      const dependsOn = new Set<string>([file]);
+      const contexts = this.contexts.recording(dependsOn);
+      const context = contexts.get(file);
+      const mounts = context ? collectMounts(context, this.resolver(contexts), this.cache, this.folder) : { edges: [], pluginFiles: [] };
+      entry = { ...mounts, dependsOn };
+      this.edgesByFile.set(file, entry);
+    }
+    return entry;
+  }
+
+  private routesFor(analysis: Analysis, file: string): WorkspaceRoute[] {
+    let routes = analysis.routes.get(file);
+    if (!routes) {
+      try {
+        routes = routesIn(this.contexts.get(file), analysis);
+      } catch {
+        routes = [];
       }
-      for (const { path, prefixUnknown } of full) {
-        const id = `${route.line}:${route.character}:${route.method}:${path}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        routes.push({ ...route, file, path, localPath: route.path, params: pathParams(path), ...(prefixUnknown ? { prefixUnknown } : {}) });
-      }
+      analysis.routes.set(file, routes);
     }
     return routes;
   }
+}
+
+/** A file's routes with the prefixes the mount graph (or Nest's settings) gives them. */
+function routesIn(context: FileContext | undefined, { values, graph, nest }: Analysis): WorkspaceRoute[] {
+  if (!context) return [];
+  const routes: WorkspaceRoute[] = [];
+  const seen = new Set<string>();
+  for (const site of routeSites(context.sourceFile, context.resolver)) {
+    const { route } = site;
+    let full: Array<{ path: string; prefixUnknown: boolean }>;
+    if (route.framework === 'nestjs' && site.member) {
+      full = nestPaths(site, nest, values);
+    } else {
+      const receiver = site.receiver as ts.Expression;
+      const keys = values.instanceKeys(receiver);
+      let chains: PrefixChain[] = keys.length ? keys.flatMap((k) => graph.prefixes(k)) : [{ prefix: '', unknown: false }];
+      // A router mounted nowhere we can see is mounted somewhere we cannot: its prefix is not known.
+      if (keys.length && !keys.some((k) => graph.isMounted(k)) && values.resolve(receiver).some((t) => t.kind === 'instance' && values.isRouterCreation(t.node))) {
+        chains = chains.map((c) => ({ ...c, unknown: true }));
+      }
+      full = chains.map((c) => ({ path: joinRoute(c.prefix, route.path, route.framework), prefixUnknown: c.unknown }));
+    }
+    for (const { path, prefixUnknown } of full) {
+      const id = `${route.line}:${route.character}:${route.method}:${path}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      routes.push({ ...route, file: context.file, path, localPath: route.path, params: pathParams(path), ...(prefixUnknown ? { prefixUnknown } : {}) });
+    }
+  }
+  return routes;
 }
