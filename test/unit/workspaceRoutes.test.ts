@@ -177,6 +177,8 @@ test('WorkspaceRouteIndex: one file with full paths, unsaved text wins, invalida
   index.setText('/w/app.ts', files['/w/app.ts'].replace("'/api'", "'/v2'"));
   assert.deepEqual(index.routesOf('/w/users.ts').map((r) => r.path), ['/v2/users']);
   assert.deepEqual(index.routesOf('/w/users.ts', EXPRESS_ROUTER('/people')).map((r) => r.path), ['/v2/people']);
+  // Lines added above the router move it: the mounts that point at it are worked out again.
+  assert.deepEqual(index.routesOf('/w/users.ts', `// moved\n// down\n${EXPRESS_ROUTER('/people')}`).map((r) => `${r.path}:${r.line}`), ['/v2/people:4']);
   index.setText('/w/app.ts', undefined);
   index.setText('/w/users.ts', undefined);
   files['/w/users.ts'] = EXPRESS_ROUTER('/members');
