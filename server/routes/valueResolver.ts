@@ -14,6 +14,8 @@ export type Target =
   | { kind: 'instance'; node: ts.Node }
   | { kind: 'function'; node: ts.SignatureDeclaration }
   | { kind: 'class'; node: ts.ClassLikeDeclaration }
+  /** `new C()` of a class of the workspace: its members are the class's properties. */
+  | { kind: 'classInstance'; node: ts.ClassLikeDeclaration }
   | { kind: 'module'; file: string }
   | { kind: 'object'; node: ts.ObjectLiteralExpression }
   | { kind: 'external'; module: string; name: string };
@@ -100,13 +102,16 @@ export class ValueResolver {
       const name = ts.isPropertyAccessExpression(expr) ? expr.name.text : (expr.argumentExpression as ts.StringLiteralLike).text;
       const base = skipOuter(expr.expression);
       if (base.kind === ts.SyntaxKind.ThisKeyword) {
-        const value = resolver.valueOf(expr);
+        const value = resolver.valueOf(expr) ?? thisMemberValue(base, name);
         return value ? this.resolve(value, depth + 1) : [];
       }
       return this.resolve(base, depth + 1).flatMap((t) => this.member(t, name, depth));
     }
     if (ts.isCallExpression(expr)) return this.call(expr, file, depth);
-    if (ts.isNewExpression(expr)) return this.isCreation(expr) ? [{ kind: 'instance', node: expr }] : [];
+    if (ts.isNewExpression(expr)) {
+      if (this.isCreation(expr)) return [{ kind: 'instance', node: expr }];
+      return this.resolve(expr.expression, depth + 1).flatMap((t) => (t.kind === 'class' ? [{ kind: 'classInstance' as const, node: t.node }] : []));
+    }
     return [];
   }
 
@@ -172,6 +177,10 @@ export class ValueResolver {
 
   private member(target: Target, name: string, depth: number): Target[] {
     if (target.kind === 'module') return this.exportOf(target.file, name, depth + 1);
+    if (target.kind === 'classInstance') {
+      const value = classMemberValue(target.node, name);
+      return value ? this.resolve(value, depth + 1) : [];
+    }
     if (target.kind === 'object') {
       for (const property of target.node.properties) {
         if (propertyNameText(property.name) !== name) continue;
@@ -273,8 +282,14 @@ export class ValueResolver {
     if (ts.isPropertyAccessExpression(expr)) {
       const ref = resolver.importRefOf(expr);
       if (ref) return this.exportedExpression(file, ref, depth + 1);
+      if (skipOuter(expr.expression).kind === ts.SyntaxKind.ThisKeyword) return thisMemberValue(expr.expression, expr.name.text);
       const base = this.valueExpression(expr.expression, depth + 1);
       const object = base && skipOuter(base);
+      // controller.path where controller = new UsersController()
+      if (object && ts.isNewExpression(object)) {
+        for (const target of this.resolve(object)) if (target.kind === 'classInstance') return classMemberValue(target.node, expr.name.text);
+        return undefined;
+      }
       if (object && ts.isObjectLiteralExpression(object)) {
         for (const property of object.properties) {
           if (propertyNameText(property.name) !== expr.name.text) continue;
@@ -315,6 +330,35 @@ export class ValueResolver {
   }
 }
 
+/** A class member's value: its property initializer, else what `this.name = …` assigns in the class. */
+export function classMemberValue(cls: ts.ClassLikeDeclaration, name: string): ts.Expression | undefined {
+  let assigned: ts.Expression | undefined;
+  for (const member of cls.members) {
+    if (ts.isPropertyDeclaration(member) && propertyNameText(member.name) === name && member.initializer) return member.initializer;
+    if (assigned || !(ts.isConstructorDeclaration(member) || ts.isMethodDeclaration(member)) || !member.body) continue;
+    const visit = (node: ts.Node): void => {
+      if (assigned || ts.isClassLike(node)) return;
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) && node.left.expression.kind === ts.SyntaxKind.ThisKeyword && node.left.name.text === name) {
+        assigned = node.right;
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(member.body);
+  }
+  return assigned;
+}
+
+/** `this.name` where `this` is the class around the node. */
+function thisMemberValue(thisNode: ts.Node, name: string): ts.Expression | undefined {
+  for (let node: ts.Node | undefined = thisNode.parent; node; node = node.parent) {
+    if (ts.isClassLike(node)) return classMemberValue(node, name);
+    // Inside a plain function `this` is not the class's.
+    if (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node)) return undefined;
+  }
+  return undefined;
+}
+
 /** The expressions a function returns (not those of functions nested in it), at most 8. */
 export function returnedValues(fn: ts.SignatureDeclaration): ts.Expression[] {
   const body = (fn as ts.FunctionLikeDeclarationBase).body;
@@ -331,11 +375,13 @@ export function returnedValues(fn: ts.SignatureDeclaration): ts.Expression[] {
 }
 
 function dedupe(targets: Target[]): Target[] {
-  const seen = new Set<unknown>();
+  const seen = new Map<string, Set<unknown>>();
   return targets.filter((t) => {
-    const key = 'node' in t ? t.node : t.kind === 'module' ? `m:${t.file}` : `x:${t.module}:${t.name}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
+    const key = 'node' in t ? t.node : t.kind === 'module' ? t.file : `${t.module}\0${t.name}`;
+    let ofKind = seen.get(t.kind);
+    if (!ofKind) seen.set(t.kind, (ofKind = new Set()));
+    if (ofKind.has(key)) return false;
+    ofKind.add(key);
     return true;
   });
 }

@@ -94,3 +94,38 @@ test('a router mounted nowhere the analysis can see is listed with its own path,
     ['GET /k/x ?', 'GET /orphan ?', 'GET /root'],
   );
 });
+
+test('Express in classes: this.app / this.router set in a constructor, use(controller.path, controller.router)', () => {
+  assert.deepEqual(
+    paths({
+      '/w/app.ts': [
+        "import express from 'express';",
+        "import { UsersController } from './users.controller';",
+        'class App {',
+        '  public app = express();',
+        '  constructor() {',
+        '    const users = new UsersController();',
+        '    this.app.use(users.path, users.router);',
+        "    this.app.use('/v1', new UsersController().router);",
+        '  }',
+        '}',
+        'export default new App().app;',
+      ].join('\n'),
+      '/w/users.controller.ts': [
+        "import { Router } from 'express';",
+        'export class UsersController {',
+        "  public path = '/users';",
+        '  public router: Router;',
+        '  constructor() {',
+        '    this.router = Router();',
+        "    this.router.get('/', this.list);",
+        "    this.router.get('/:id', this.show);",
+        '  }',
+        '  list = (req, res) => res.json([]);',
+        '  show = (req, res) => res.json({});',
+        '}',
+      ].join('\n'),
+    }),
+    ['GET /users/', 'GET /users/:id', 'GET /v1/', 'GET /v1/:id'],
+  );
+});
