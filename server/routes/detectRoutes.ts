@@ -62,6 +62,10 @@ export interface RouteSite {
   receiver: ts.Expression | ts.ClassLikeDeclaration;
   /** NestJS: the handler method. */
   member?: ts.MethodDeclaration;
+  /** The path as written in the call ('/' in `router.get('/', …)`), before `prefix`. */
+  written?: string;
+  /** The prefix the receiver adds in this file (Koa `new Router({ prefix })`, Hono `basePath`, an inline Fastify `register`). */
+  prefix?: string;
 }
 
 type Found = RouteInfo & { order: number; site: Omit<RouteSite, 'route'> };
@@ -144,7 +148,7 @@ class Detector {
       if (!handler) return;
       const receiver = this.receivers.analyze(callee.expression);
       if (receiver.client) return;
-      this.emit(call, callee.expression, callee.name, this.framework(receiver, handler), [method], paths.map((p) => joinPrefix(receiver.prefix, p)), handler);
+      this.emit(call, callee.expression, callee.name, this.framework(receiver, handler), [method], paths, receiver.prefix, handler);
       return;
     }
     const routeName = args.length >= 3 ? this.resolver.constString(args[0]) : undefined;
@@ -154,7 +158,7 @@ class Detector {
       if (!handler) return;
       const receiver = this.receivers.analyze(callee.expression);
       if (receiver.client) return;
-      this.emit(call, callee.expression, callee.name, receiver.framework ?? 'koa', [method], namedPaths.map((p) => joinPrefix(receiver.prefix, p)), handler);
+      this.emit(call, callee.expression, callee.name, receiver.framework ?? 'koa', [method], namedPaths, receiver.prefix, handler);
       return;
     }
     // Express: app.route('/x').get(h).post(h) — walk down the chain to .route('/x').
@@ -168,7 +172,7 @@ class Detector {
     if (!routePaths) return;
     const receiver = this.receivers.analyze(base.expression.expression);
     if (receiver.client) return;
-    this.emit(call, base.expression.expression, callee.name, receiver.framework ?? 'express', [method], routePaths.map((p) => joinPrefix(receiver.prefix, p)), lastHandler(args));
+    this.emit(call, base.expression.expression, callee.name, receiver.framework ?? 'express', [method], routePaths, receiver.prefix, lastHandler(args));
   }
 
   /** Fastify: fastify.route({ method: 'GET' | ['GET', 'POST'], url: '/x', handler }). */
@@ -187,7 +191,7 @@ class Detector {
     if (!methods?.length || !paths || !handler) return;
     const receiver = this.receivers.analyze(callee.expression);
     if (receiver.client) return;
-    this.emit(call, callee.expression, callee.name, receiver.framework ?? 'fastify', methods, paths.map((p) => joinPrefix(receiver.prefix, p)), handler);
+    this.emit(call, callee.expression, callee.name, receiver.framework ?? 'fastify', methods, paths, receiver.prefix, handler);
   }
 
   /** Hono: app.on('GET' | ['GET', 'POST'], '/x' | ['/x', '/y'], …handlers). */
@@ -200,7 +204,7 @@ class Detector {
     if (!methods || !paths || !handler) return;
     const receiver = this.receivers.analyze(callee.expression);
     if (receiver.client) return;
-    this.emit(call, callee.expression, callee.name, receiver.framework ?? 'hono', methods, paths.map((p) => joinPrefix(receiver.prefix, p)), handler);
+    this.emit(call, callee.expression, callee.name, receiver.framework ?? 'hono', methods, paths, receiver.prefix, handler);
   }
 
   /** NestJS: @Controller(prefix) class with @Get(path) / @Post … methods. */
@@ -247,14 +251,16 @@ class Detector {
     return imported && imported.name !== 'default' && imported.name !== '*' ? imported.name : expr.text;
   }
 
-  private emit(call: ts.CallExpression, receiver: ts.Expression, nameNode: ts.Node, framework: Framework, methods: string[], paths: string[], handler: HandlerArgument | undefined): void {
+  /** One route per method and path; `paths` as written, `prefix` what the receiver adds in this file. */
+  private emit(call: ts.CallExpression, receiver: ts.Expression, nameNode: ts.Node, framework: Framework, methods: string[], paths: string[], prefix: string, handler: HandlerArgument | undefined): void {
     const statement = statementOf(call);
     const start = this.sourceFile.getLineAndCharacterOfPosition(statement.getStart(this.sourceFile));
     const handlerName = handler && handlerNameOf(handler);
     const order = nameNode.getStart(this.sourceFile);
     for (const method of methods) {
-      for (const path of paths) {
-        this.found.push({ framework, method, path, line: start.line, character: start.character, ...(handlerName ? { handlerName } : {}), params: pathParams(path), order, site: { receiver } });
+      for (const written of paths) {
+        const path = joinPrefix(prefix, written);
+        this.found.push({ framework, method, path, line: start.line, character: start.character, ...(handlerName ? { handlerName } : {}), params: pathParams(path), order, site: { receiver, written, prefix } });
       }
     }
   }

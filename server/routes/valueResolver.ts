@@ -27,7 +27,7 @@ const SAME_INSTANCE = new Set([...ROUTE_METHODS.keys(), 'use', 'on', 'route', 'b
 
 /** A stable identity for a node: file and position. */
 export function nodeKey(node: ts.Node): string {
-  return `${node.getSourceFile().fileName}#${node.pos}:${node.kind}`;
+  return `${node.getSourceFile().fileName}#${node.pos}-${node.end}:${node.kind}`;
 }
 
 export class ValueResolver {

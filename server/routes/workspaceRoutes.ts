@@ -6,7 +6,7 @@
 import type ts from 'typescript';
 import { detectRouteSites, type RouteInfo, type RouteSite } from './detectRoutes';
 import { FileContexts, type ContextSource, type FileContext } from './fileContext';
-import { joinRoute } from './joinPaths';
+import { joinMount, joinRoute } from './joinPaths';
 import { createModuleResolver, type ModuleResolver } from './moduleResolver';
 import { collectMounts, type MountEdge } from './mountEdges';
 import { MountGraph, type PrefixChain } from './mountGraph';
@@ -252,7 +252,8 @@ function routesIn(context: FileContext | undefined, { values, graph, nest }: Ana
       if (keys.length && !keys.some((k) => graph.isMounted(k)) && values.resolve(receiver).some((t) => t.kind === 'instance' && values.isRouterCreation(t.node))) {
         chains = chains.map((c) => ({ ...c, unknown: true }));
       }
-      full = chains.map((c) => ({ path: joinRoute(c.prefix, route.path, route.framework), prefixUnknown: c.unknown }));
+      // Joined from the path as written, so '/' gets the same treatment under a prefix from this file or another.
+      full = chains.map((c) => ({ path: joinRoute(joinMount(c.prefix, site.prefix ?? ''), site.written ?? route.path, route.framework), prefixUnknown: c.unknown }));
     }
     for (const { path, prefixUnknown } of full) {
       const id = `${route.line}:${route.character}:${route.method}:${path}`;

@@ -129,3 +129,14 @@ test('Express in classes: this.app / this.router set in a constructor, use(contr
     ['GET /users/', 'GET /users/:id', 'GET /v1/', 'GET /v1/:id'],
   );
 });
+
+test("a '/' route under a prefix is joined the same whether the prefix is in its file or another (Fastify: '/v1/'; Koa: '/k')", () => {
+  assert.deepEqual(
+    paths({
+      '/w/server.ts': "import Fastify from 'fastify';\nimport other from './other';\nconst app = Fastify();\napp.register(async (v1) => {\n  v1.get('/', async () => 'inline');\n}, { prefix: '/v1' });\napp.register(other, { prefix: '/v2' });\n",
+      '/w/other.ts': "export default async function (f) {\n  f.get('/', async () => 'other');\n}\n",
+      '/w/koa.ts': "import Koa from 'koa';\nimport Router from '@koa/router';\nconst app = new Koa();\nconst r = new Router({ prefix: '/k' });\nr.get('/', (ctx) => {});\napp.use(r.routes());\n",
+    }),
+    ['GET /k', 'GET /v1/', 'GET /v2/'],
+  );
+});
