@@ -27,7 +27,7 @@ export class RouteCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
     return this.routes(document).map((route) => {
       const range = new vscode.Range(route.line, route.character, route.line, route.character);
       const args: ProfileEndpointArgs = { route: { method: route.method, path: route.path, handlerName: route.handlerName, framework: route.framework }, uri: document.uri.toString() };
-      const tooltip = 'prefixUnknown' in route && route.prefixUnknown ? 'Part of the prefix is computed at run time or mounted where PerfLens cannot follow: the path shows what is known.' : undefined;
+      const tooltip = route.prefixUnknown ? 'Part of the prefix is computed at run time or mounted where PerfLens cannot follow: the path shows what is known.' : undefined;
       return new vscode.CodeLens(range, { title: `$(flame) Profile this endpoint (${route.method} ${route.path})`, command: 'perflens.profileEndpoint', arguments: [args], ...(tooltip ? { tooltip } : {}) });
     });
   }

@@ -3,30 +3,18 @@
 // versioning and RouterModule) resolved by following imports, requires and exports across files.
 // Pure: reads only through the SourceHost. WorkspaceRouteIndex keeps the analysis between calls so
 // an editor asking for one file's routes per keystroke does not re-read the workspace.
-import type ts from 'typescript';
-import { detectRouteSites, type RouteInfo, type RouteSite } from './detectRoutes';
-import { FileContexts, type ContextSource, type FileContext } from './fileContext';
-import { joinMount, joinRoute } from './joinPaths';
+import { FileContexts, type ContextSource } from './fileContext';
+import { fullPathRoutes, type PathSources, type WorkspaceRoute } from './fullPaths';
 import { createModuleResolver, type ModuleResolver } from './moduleResolver';
 import { collectMounts, type MountEdge } from './mountEdges';
-import { MountGraph, type PrefixChain } from './mountGraph';
-import { collectNestSettings, NEST_HINT, nestPaths, type NestSettings } from './nestPrefixes';
-import { pathParams } from './samplePath';
+import { MountGraph } from './mountGraph';
+import { collectNestSettings, NEST_HINT } from './nestPrefixes';
 import { SourceCache } from './sourceCache';
 import type { SourceHost } from './sourceHost';
 import { ValueResolver } from './valueResolver';
 import { listSourceFiles, trimSlash } from './workspaceFiles';
 
-export interface WorkspaceRoute extends RouteInfo {
-  /** Absolute, '/'-separated path of the file declaring the route. */
-  file: string;
-  /** The full path: every prefix that applies, joined (e.g. '/api/users/:id'). */
-  path: string;
-  /** The path as its own file gives it (with prefixes known in that file: RouteInfo.path). */
-  localPath: string;
-  /** Some prefix on the way is computed or could not be followed: `path` holds only what is known. */
-  prefixUnknown?: boolean;
-}
+export type { WorkspaceRoute } from './fullPaths';
 
 export interface WorkspaceRouteOptions {
   /** tsconfig.json for `paths`/`baseUrl` (default: FOLDER/tsconfig.json when there is one). */
@@ -39,18 +27,6 @@ export interface WorkspaceRouteOptions {
 const ROUTE_HINT = /\.(?:get|post|put|patch|delete|del|head|options|all|route|on)\s*\(|@(?:Get|Post|Put|Patch|Delete|All|Head|Options)\b/;
 /** Files that may mount a router, or create an app and hand it to a function. (Files that only export are read when followed.) */
 const MOUNT_HINT = /\.(?:use|register|route|listen)\s*\(|\b(?:express|fastify|Fastify|Router)\s*\(|new\s+(?:Hono|Koa|Router)\b/;
-
-/** Route sites per parse: a keystroke in one file re-detects that file only. */
-const sitesByParse = new WeakMap<ts.SourceFile, RouteSite[]>();
-
-function routeSites(sourceFile: ts.SourceFile, resolver: Parameters<typeof detectRouteSites>[1]): RouteSite[] {
-  let sites = sitesByParse.get(sourceFile);
-  if (!sites) {
-    sites = detectRouteSites(sourceFile, resolver);
-    sitesByParse.set(sourceFile, sites);
-  }
-  return sites;
-}
 
 /** All route handlers of a folder with their full paths (one-shot; see WorkspaceRouteIndex to keep the analysis). */
 export function findWorkspaceRoutes(host: SourceHost, folder: string, options: WorkspaceRouteOptions = {}): WorkspaceRoute[] {
@@ -71,10 +47,7 @@ interface Hints {
   nest: boolean;
 }
 
-interface Analysis {
-  values: ValueResolver;
-  graph: MountGraph;
-  nest: NestSettings;
+interface Analysis extends PathSources {
   routeFiles: string[];
   routes: Map<string, WorkspaceRoute[]>;
 }
@@ -224,7 +197,7 @@ export class WorkspaceRouteIndex {
     let routes = analysis.routes.get(file);
     if (!routes) {
       try {
-        routes = routesIn(this.contexts.get(file), analysis);
+        routes = fullPathRoutes(this.contexts.get(file), analysis);
       } catch {
         routes = [];
       }
@@ -232,35 +205,4 @@ export class WorkspaceRouteIndex {
     }
     return routes;
   }
-}
-
-/** A file's routes with the prefixes the mount graph (or Nest's settings) gives them. */
-function routesIn(context: FileContext | undefined, { values, graph, nest }: Analysis): WorkspaceRoute[] {
-  if (!context) return [];
-  const routes: WorkspaceRoute[] = [];
-  const seen = new Set<string>();
-  for (const site of routeSites(context.sourceFile, context.resolver)) {
-    const { route } = site;
-    let full: Array<{ path: string; prefixUnknown: boolean }>;
-    if (route.framework === 'nestjs' && site.member) {
-      full = nestPaths(site, nest, values);
-    } else {
-      const receiver = site.receiver as ts.Expression;
-      const keys = values.instanceKeys(receiver);
-      let chains: PrefixChain[] = keys.length ? keys.flatMap((k) => graph.prefixes(k)) : [{ prefix: '', unknown: false }];
-      // A router mounted nowhere we can see is mounted somewhere we cannot: its prefix is not known.
-      if (keys.length && !keys.some((k) => graph.isMounted(k)) && values.resolve(receiver).some((t) => t.kind === 'instance' && values.isRouterCreation(t.node))) {
-        chains = chains.map((c) => ({ ...c, unknown: true }));
-      }
-      // Joined from the path as written, so '/' gets the same treatment under a prefix from this file or another.
-      full = chains.map((c) => ({ path: joinRoute(joinMount(c.prefix, site.prefix ?? ''), site.written ?? route.path, route.framework), prefixUnknown: c.unknown }));
-    }
-    for (const { path, prefixUnknown } of full) {
-      const id = `${route.line}:${route.character}:${route.method}:${path}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      routes.push({ ...route, file: context.file, path, localPath: route.path, params: pathParams(path), ...(prefixUnknown ? { prefixUnknown } : {}) });
-    }
-  }
-  return routes;
 }
