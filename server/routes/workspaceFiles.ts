@@ -63,6 +63,22 @@ export function listSourceFiles(host: SourceHost, folder: string, limits: FileLi
   return { files, truncated };
 }
 
+/** Whether listSourceFiles would list `file` (limits aside): a new file the walk would find. */
+export function wouldList(host: SourceHost, folder: string, file: string): boolean {
+  const base = trimSlash(folder);
+  if (!file.startsWith(`${base}/`)) return false;
+  const segments = file.slice(base.length + 1).split('/');
+  const name = segments.pop()!;
+  if (!isScriptFile(name) || TEST.test(name)) return false;
+  let dir = base;
+  for (const segment of segments) {
+    if (segment.startsWith('.') || SKIPPED.has(segment)) return false;
+    if (BUILD_OUTPUT.has(segment) && host.readDirectory(dir).some((e) => e.isDirectory && e.name === 'src')) return false;
+    dir = `${dir}/${segment}`;
+  }
+  return true;
+}
+
 export function trimSlash(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, '') : path;
 }

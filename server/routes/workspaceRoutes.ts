@@ -12,7 +12,7 @@ import { collectNestSettings, NEST_HINT } from './nestPrefixes';
 import { SourceCache } from './sourceCache';
 import type { SourceHost } from './sourceHost';
 import { ValueResolver } from './valueResolver';
-import { listSourceFiles, trimSlash } from './workspaceFiles';
+import { listSourceFiles, trimSlash, wouldList } from './workspaceFiles';
 
 export type { WorkspaceRoute } from './fullPaths';
 
@@ -107,9 +107,17 @@ export class WorkspaceRouteIndex {
   /** A file changed, appeared or went away (no file: anything may have). The next call re-reads what that touches. */
   invalidate(file?: string): void {
     this.cache.invalidate(file);
-    if (file !== undefined && this.fileSet.has(file) && this.cache.readFile(file) !== undefined) {
-      this.changed(file);
-      return;
+    if (file !== undefined) {
+      const known = this.fileSet.has(file) || this.extraFiles.has(file);
+      // Build output, tests, dependencies: not listed, so only what read them is redone (a watch build writes many).
+      if (!known && !wouldList(this.cache, this.folder, file)) {
+        if ([...this.edgesByFile.values()].some((e) => e.dependsOn.has(file))) this.changed(file);
+        return;
+      }
+      if (known && this.cache.readFile(file) !== undefined) {
+        this.changed(file);
+        return;
+      }
     }
     this.files = undefined;
     this.modules = undefined;

@@ -198,3 +198,31 @@ test('a broken file and an empty folder give what can be found, never an excepti
   assert.deepEqual(rows(findWorkspaceRoutes(host, '/w'), '/w'), ['GET /ok bad.ts:3']);
   assert.deepEqual(findWorkspaceRoutes(memorySourceHost({}), '/nothing'), []);
 });
+
+test('WorkspaceRouteIndex: changes to build output and tests redo nothing; a file outside the folder that a mount reads is followed', () => {
+  const files: Record<string, string> = {
+    '/w/src/app.ts': "import express from 'express';\nimport local from './local';\nimport { PREFIX } from '../../shared/prefix';\nconst app = express();\napp.use(PREFIX, local);\n",
+    '/w/src/local.ts': EXPRESS_ROUTER('/local'),
+    '/shared/prefix.ts': "export const PREFIX = '/s';\n",
+  };
+  let reads = 0;
+  const host: SourceHost = {
+    readFile: (p) => {
+      reads++;
+      return files[p];
+    },
+    readDirectory: (d) => memorySourceHost(files).readDirectory(d),
+  };
+  const index = new WorkspaceRouteIndex(host, '/w');
+  assert.deepEqual(index.all().map((r) => r.path), ['/s/local']);
+  const before = reads;
+  files['/w/dist/app.js'] = "require('express')().get('/built', (req, res) => res.end());\n";
+  index.invalidate('/w/dist/app.js');
+  files['/w/src/app.test.ts'] = EXPRESS_ROUTER('/t');
+  index.invalidate('/w/src/app.test.ts');
+  assert.deepEqual(index.all().map((r) => r.path), ['/s/local']);
+  assert.equal(reads, before, 'nothing read again');
+  files['/shared/prefix.ts'] = "export const PREFIX = '/shared';\n";
+  index.invalidate('/shared/prefix.ts');
+  assert.deepEqual(index.all().map((r) => r.path), ['/shared/local']);
+});
