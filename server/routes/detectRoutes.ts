@@ -86,11 +86,14 @@ export function detectRoutes(fileName: string, text: string): RouteInfo[] {
   return detectRouteSites(sourceFile).map((site) => site.route);
 }
 
-/** The route handlers of a parsed file with the receiver each is declared on, in source order. Never throws. */
-export function detectRouteSites(sourceFile: ts.SourceFile, resolver = new Resolver(sourceFile)): RouteSite[] {
+/**
+ * The route handlers of a parsed file with the receiver each is declared on, in source order. Never
+ * throws. `constString` evaluates paths the file's own resolver cannot (e.g. constants from other files).
+ */
+export function detectRouteSites(sourceFile: ts.SourceFile, resolver = new Resolver(sourceFile), constString?: (expr: ts.Expression) => string | undefined): RouteSite[] {
   const found: Found[] = [];
   try {
-    new Detector(sourceFile, found, resolver).run();
+    new Detector(sourceFile, found, resolver, constString).run();
   } catch {
     // Keep what was found before the failure.
   }
@@ -110,6 +113,7 @@ class Detector {
     private readonly sourceFile: ts.SourceFile,
     private readonly found: Found[],
     resolver: Resolver,
+    private readonly fallback?: (expr: ts.Expression) => string | undefined,
   ) {
     this.resolver = resolver;
     this.receivers = new ReceiverAnalyzer(this.resolver);
@@ -286,16 +290,20 @@ class Detector {
     return methods && methods.length > 0 && methods.every((m) => HTTP_METHODS.has(m)) ? methods : undefined;
   }
 
+  private constString(expr: ts.Expression): string | undefined {
+    return this.resolver.constString(expr) ?? this.fallback?.(expr);
+  }
+
   private stringsOf(expr: ts.Expression): string[] | undefined {
     const target = skipOuter(expr);
     const literal = ts.isArrayLiteralExpression(target) ? target : undefined;
     if (!literal) {
-      const value = this.resolver.constString(target);
+      const value = this.constString(target);
       return value === undefined ? undefined : [value];
     }
     const values: string[] = [];
     for (const element of literal.elements) {
-      const value = this.resolver.constString(element);
+      const value = this.constString(element);
       if (value === undefined) return undefined;
       values.push(value);
     }

@@ -21,15 +21,20 @@ export interface WorkspaceRoute extends RouteInfo {
   prefixUnknown?: boolean;
 }
 
-/** Route sites per parse: a keystroke in one file re-detects that file only. */
+/** Route sites per parse, when they depend on no other file: a keystroke in one file re-detects that file only. */
 const sitesByParse = new WeakMap<ts.SourceFile, RouteSite[]>();
 
-function routeSites(sourceFile: ts.SourceFile, resolver: Parameters<typeof detectRouteSites>[1]): RouteSite[] {
-  let sites = sitesByParse.get(sourceFile);
-  if (!sites) {
-    sites = detectRouteSites(sourceFile, resolver);
-    sitesByParse.set(sourceFile, sites);
-  }
+/** The file's route sites; paths that are constants from other files are evaluated through `values`. */
+function routeSites(context: FileContext, values: ValueResolver): RouteSite[] {
+  const known = sitesByParse.get(context.sourceFile);
+  if (known) return known;
+  let crossFile = false;
+  const sites = detectRouteSites(context.sourceFile, context.resolver, (expr) => {
+    const value = values.constString(expr);
+    if (value !== undefined) crossFile = true;
+    return value;
+  });
+  if (!crossFile) sitesByParse.set(context.sourceFile, sites);
   return sites;
 }
 
@@ -45,7 +50,7 @@ export function fullPathRoutes(context: FileContext | undefined, { values, graph
   if (!context) return [];
   const routes: WorkspaceRoute[] = [];
   const seen = new Set<string>();
-  for (const site of routeSites(context.sourceFile, context.resolver)) {
+  for (const site of routeSites(context, values)) {
     const { route } = site;
     let full: Array<{ path: string; prefixUnknown: boolean }>;
     if (route.framework === 'nestjs' && site.member) {

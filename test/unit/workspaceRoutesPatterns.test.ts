@@ -140,3 +140,14 @@ test("a '/' route under a prefix is joined the same whether the prefix is in its
     ['GET /k', 'GET /v1/', 'GET /v2/'],
   );
 });
+
+test('route paths and Nest controller paths that are constants from other files', () => {
+  assert.deepEqual(
+    paths({
+      '/w/paths.ts': "export const PATHS = { users: '/users', byId: '/users/:id' } as const;\nexport const CATS = 'cats';\n",
+      '/w/app.ts': "import express from 'express';\nimport { PATHS } from './paths';\nconst app = express();\napp.get(PATHS.users, (req, res) => res.end());\napp.get([PATHS.byId], (req, res) => res.end());\n",
+      '/w/cats.controller.ts': "import { Controller, Get } from '@nestjs/common';\nimport { CATS } from './paths';\n@Controller(CATS)\nexport class CatsController {\n  @Get()\n  list() {}\n}\n",
+    }),
+    ['GET /cats', 'GET /users', 'GET /users/:id'],
+  );
+});
