@@ -43,25 +43,33 @@ export function createModuleResolver(cache: SourceCache, folder: string, tsconfi
   };
 }
 
-/** The tsconfig's compilerOptions that matter for resolution, under a lenient resolution mode that also finds .js files. */
+/** The tsconfig's compilerOptions that matter for resolution (following relative `extends`), under a lenient resolution mode that also finds .js files. */
 function compilerOptions(cache: SourceCache, tsconfig: string): ts.CompilerOptions {
-  let options: ts.CompilerOptions = {};
-  const text = cache.readFile(tsconfig);
-  if (text !== undefined) {
-    try {
-      const parsed = ts.parseConfigFileTextToJson(tsconfig, text);
-      const raw = (parsed.config as { compilerOptions?: unknown } | undefined)?.compilerOptions;
-      if (raw && typeof raw === 'object') options = ts.convertCompilerOptionsFromJson(raw, posix.dirname(tsconfig), tsconfig).options;
-    } catch {
-      options = {};
-    }
-  }
-  const { paths, baseUrl, pathsBasePath } = options;
+  const { paths, baseUrl, pathsBasePath } = readOptions(cache, tsconfig, 0);
   return {
     allowJs: true,
     module: ts.ModuleKind.ESNext,
     moduleResolution: ts.ModuleResolutionKind.Bundler,
-    ...(paths ? { paths, pathsBasePath: pathsBasePath ?? posix.dirname(tsconfig) } : {}),
+    ...(paths ? { paths, pathsBasePath } : {}),
     ...(baseUrl ? { baseUrl } : {}),
   };
+}
+
+function readOptions(cache: SourceCache, tsconfig: string, depth: number): ts.CompilerOptions {
+  const text = depth > 4 ? undefined : cache.readFile(tsconfig);
+  if (text === undefined) return {};
+  try {
+    const config = ts.parseConfigFileTextToJson(tsconfig, text).config as { compilerOptions?: unknown; extends?: unknown } | undefined;
+    const base = typeof config?.extends === 'string' && config.extends.startsWith('.') ? readOptions(cache, withJson(posix.join(posix.dirname(tsconfig), config.extends)), depth + 1) : {};
+    const raw = config?.compilerOptions;
+    const own = raw && typeof raw === 'object' ? ts.convertCompilerOptionsFromJson(raw, posix.dirname(tsconfig), tsconfig).options : {};
+    if (own.paths) own.pathsBasePath = posix.dirname(tsconfig);
+    return { ...base, ...own };
+  } catch {
+    return {};
+  }
+}
+
+function withJson(path: string): string {
+  return path.endsWith('.json') ? path : `${path}.json`;
 }

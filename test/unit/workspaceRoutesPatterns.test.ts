@@ -151,3 +151,25 @@ test('route paths and Nest controller paths that are constants from other files'
     ['GET /cats', 'GET /users', 'GET /users/:id'],
   );
 });
+
+test("tsconfig paths from the config it extends; Nest RouterModule children", () => {
+  assert.deepEqual(
+    paths({
+      '/w/tsconfig.base.json': '{ "compilerOptions": { "baseUrl": ".", "paths": { "~/*": ["src/*"] } } }',
+      '/w/tsconfig.json': '{ "extends": "./tsconfig.base", "compilerOptions": { "strict": true } }',
+      '/w/src/app.ts': "import express from 'express';\nimport r from '~/r';\nconst app = express();\napp.use('/aliased', r);\n",
+      '/w/src/r.ts': "import { Router } from 'express';\nconst r = Router();\nr.get('/x', (req, res) => res.end());\nexport default r;\n",
+      '/w/src/app.module.ts': [
+        "import { Module, Controller, Get } from '@nestjs/common';",
+        "import { RouterModule } from '@nestjs/core';",
+        "@Controller('orders') class OrdersController { @Get() list() {} }",
+        "@Controller('stats') class StatsController { @Get() show() {} }",
+        '@Module({ controllers: [OrdersController] }) class OrdersModule {}',
+        '@Module({ controllers: [StatsController] }) class StatsModule {}',
+        "@Module({ imports: [RouterModule.register([{ path: 'shop', module: OrdersModule, children: [{ path: 'admin', module: StatsModule }] }])] })",
+        'export class AppModule {}',
+      ].join('\n'),
+    }),
+    ['GET /aliased/x', 'GET /shop/admin/stats', 'GET /shop/orders'],
+  );
+});
