@@ -58,7 +58,8 @@ export function fullPathRoutes(context: FileContext | undefined, { values, graph
     } else {
       const receiver = site.receiver as ts.Expression;
       const keys = values.instanceKeys(receiver);
-      let chains: PrefixChain[] = keys.length ? keys.flatMap((k) => graph.prefixes(k)) : [{ prefix: '', unknown: false }];
+      // A receiver of unknown origin (a destructured parameter, a global): where it is mounted is not known either.
+      let chains: PrefixChain[] = keys.length ? keys.flatMap((k) => graph.prefixes(k)) : [{ prefix: '', unknown: true }];
       // A router mounted nowhere we can see is mounted somewhere we cannot: its prefix is not known.
       if (keys.length && !keys.some((k) => graph.isMounted(k)) && values.resolve(receiver).some((t) => t.kind === 'instance' && values.isRouterCreation(t.node))) {
         chains = chains.map((c) => ({ ...c, unknown: true }));
