@@ -84,14 +84,15 @@ test('apps in test folders and *.e2e-spec files are not the service', () => {
   );
 });
 
-test('a router mounted nowhere the analysis can see is listed with its own path, marked; an app is a root', () => {
+test('a router mounted nowhere the analysis can see, or a receiver of unknown origin, is listed with its own path, marked; an app is a root', () => {
   assert.deepEqual(
     paths({
       '/w/app.ts': "import express from 'express';\nconst app = express();\napp.get('/root', (req, res) => res.end());\n",
       '/w/orphan.ts': "import { Router } from 'express';\nexport const orphan = Router();\norphan.get('/orphan', (req, res) => res.end());\n",
       '/w/koa.ts': "import Router from '@koa/router';\nconst r = new Router({ prefix: '/k' });\nr.get('/x', (ctx) => {});\nexport default r;\n",
+      '/w/destructured.ts': "export default ({ router }) => {\n  router.get('/d', (req, res) => res.end());\n};\n",
     }),
-    ['GET /k/x ?', 'GET /orphan ?', 'GET /root'],
+    ['GET /d ?', 'GET /k/x ?', 'GET /orphan ?', 'GET /root'],
   );
 });
 
