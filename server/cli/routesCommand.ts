@@ -11,12 +11,13 @@ export const routesHelp = `Usage:
 Lists the route handlers of the service in FOLDER (default: the current directory) with their full
 paths: the prefixes other files add are followed through imports, require() and exports (Express and
 Koa use(), Fastify register() and @fastify/autoload, Hono route(), NestJS global prefix, URI
-versioning and RouterModule). A path marked '?' has a prefix that is computed at run time: it shows
-what is known. node_modules, build output next to src, .d.ts and *.test/*.spec files are not read.
+versioning and RouterModule). A path marked '?' has a prefix computed at run time or a router
+mounted where the analysis cannot follow: it shows what is known. node_modules, test folders, build
+output next to src, .d.ts and *.test/*.spec files are not read.
 
 Options:
   --json            print {"version":1,"folder":…,"routes":[{method,path,file,line,column,framework,handlerName}]}
-                    (file relative to FOLDER, line and column 1-based)
+                    (file relative to FOLDER, line and column 1-based; "prefixUnknown":true for '?')
   --tsconfig FILE   tsconfig.json whose paths/baseUrl resolve imports (default FOLDER/tsconfig.json)
 `;
 
@@ -76,7 +77,7 @@ function formatListing(listing: RouteListing, given: string): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   let text = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
   text += `\n\n${listing.routes.length} route${listing.routes.length === 1 ? '' : 's'}`;
-  if (listing.routes.some((r) => r.prefixUnknown)) text += "; '?': a prefix is computed at run time, the path shows what is known";
+  if (listing.routes.some((r) => r.prefixUnknown)) text += "; '?': part of the prefix is computed at run time or mounted where the analysis cannot follow, the path shows what is known";
   if (listing.truncated) text += '; the folder has more files than are read, some routes may be missing';
   return `${text}.\n`;
 }
