@@ -107,7 +107,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
     };
 
   context.subscriptions.push(
-    vscode.languages.registerCodeLensProvider(routeDocumentSelector, new RouteCodeLensProvider()),
+    vscode.languages.registerCodeLensProvider(routeDocumentSelector, new RouteCodeLensProvider(context.subscriptions)),
     vscode.commands.registerCommand(
       'perflens.profileEndpoint',
       guarded('Profile Endpoint', async (args?: ProfileEndpointArgs) => {

@@ -1,6 +1,7 @@
 import { CliError, ExitCode } from './cliError';
 import { loadCommand, loadHelp } from './loadCommand';
 import { profileCommand, profileHelp } from './profileCommand';
+import { routesCommand, routesHelp } from './routesCommand';
 import { serveCommand, serveHelp } from './serveCommand';
 import { summarizeCommand, summarizeHelp } from './summarizeCommand';
 
@@ -12,6 +13,7 @@ Commands:
   profile     put load on an endpoint while the CPU profiler samples the service; print hot functions and lines
   summarize   print the hot functions and lines of a .cpuprofile file
   load        run a load test (*.load.json) and gate on its thresholds (exit 99 on a breach)
+  routes      list the service's route handlers with their full paths (prefixes followed across files)
   serve       run the profiler server for the VS Code extension (WebSocket on 127.0.0.1; token on stdin)
 
 Run \`perflens <command> --help\` for a command's options.
@@ -21,6 +23,7 @@ const commands: Record<string, { run(argv: string[]): Promise<number>; help: str
   profile: { run: profileCommand, help: profileHelp },
   summarize: { run: summarizeCommand, help: summarizeHelp },
   load: { run: loadCommand, help: loadHelp },
+  routes: { run: routesCommand, help: routesHelp },
   serve: { run: serveCommand, help: serveHelp },
 };
 

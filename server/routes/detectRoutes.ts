@@ -55,17 +55,50 @@ export function scriptKindFor(fileName: string): ts.ScriptKind {
   }
 }
 
+/** Where a route was declared, for the workspace analysis that joins prefixes other files apply. */
+export interface RouteSite {
+  route: RouteInfo;
+  /** The app/router/plugin instance the route is declared on (`router` in `router.get(…)`); for NestJS, the controller class. */
+  receiver: ts.Expression | ts.ClassLikeDeclaration;
+  /** NestJS: the handler method. */
+  member?: ts.MethodDeclaration;
+  /** The path as written in the call ('/' in `router.get('/', …)`), before `prefix`. */
+  written?: string;
+  /** The prefix the receiver adds in this file (Koa `new Router({ prefix })`, Hono `basePath`, an inline Fastify `register`). */
+  prefix?: string;
+}
+
+type Found = RouteInfo & { order: number; site: Omit<RouteSite, 'route'> };
+
+/** Parses a file the way route detection does (parent pointers set: the resolver needs them). */
+export function parseSource(fileName: string, text: string): ts.SourceFile {
+  return ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindFor(fileName));
+}
+
 /** The route handlers declared in a file, in source order. Never throws: what can be found in a broken file is returned. */
 export function detectRoutes(fileName: string, text: string): RouteInfo[] {
-  const found: Array<RouteInfo & { order: number }> = [];
+  let sourceFile: ts.SourceFile;
   try {
-    const sourceFile = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, scriptKindFor(fileName));
-    new Detector(sourceFile, found).run();
+    sourceFile = parseSource(fileName, text);
+  } catch {
+    return [];
+  }
+  return detectRouteSites(sourceFile).map((site) => site.route);
+}
+
+/**
+ * The route handlers of a parsed file with the receiver each is declared on, in source order. Never
+ * throws. `constString` evaluates paths the file's own resolver cannot (e.g. constants from other files).
+ */
+export function detectRouteSites(sourceFile: ts.SourceFile, resolver = new Resolver(sourceFile), constString?: (expr: ts.Expression) => string | undefined): RouteSite[] {
+  const found: Found[] = [];
+  try {
+    new Detector(sourceFile, found, resolver, constString).run();
   } catch {
     // Keep what was found before the failure.
   }
   found.sort((a, b) => a.line - b.line || a.character - b.character || a.order - b.order);
-  return found.map(({ order: _order, ...route }) => route);
+  return found.map(({ order: _order, site, ...route }) => ({ route, ...site }));
 }
 
 type HandlerArgument = ts.Expression | ts.ObjectLiteralElementLike;
@@ -78,9 +111,11 @@ class Detector {
 
   constructor(
     private readonly sourceFile: ts.SourceFile,
-    private readonly found: Array<RouteInfo & { order: number }>,
+    private readonly found: Found[],
+    resolver: Resolver,
+    private readonly fallback?: (expr: ts.Expression) => string | undefined,
   ) {
-    this.resolver = new Resolver(sourceFile);
+    this.resolver = resolver;
     this.receivers = new ReceiverAnalyzer(this.resolver);
     this.fileFrameworks = importedFrameworks(sourceFile);
   }
@@ -117,7 +152,7 @@ class Detector {
       if (!handler) return;
       const receiver = this.receivers.analyze(callee.expression);
       if (receiver.client) return;
-      this.emit(call, callee.name, this.framework(receiver, handler), [method], paths.map((p) => joinPrefix(receiver.prefix, p)), handler);
+      this.emit(call, callee.expression, callee.name, this.framework(receiver, handler), [method], paths, receiver.prefix, handler);
       return;
     }
     const routeName = args.length >= 3 ? this.resolver.constString(args[0]) : undefined;
@@ -127,7 +162,7 @@ class Detector {
       if (!handler) return;
       const receiver = this.receivers.analyze(callee.expression);
       if (receiver.client) return;
-      this.emit(call, callee.name, receiver.framework ?? 'koa', [method], namedPaths.map((p) => joinPrefix(receiver.prefix, p)), handler);
+      this.emit(call, callee.expression, callee.name, receiver.framework ?? 'koa', [method], namedPaths, receiver.prefix, handler);
       return;
     }
     // Express: app.route('/x').get(h).post(h) — walk down the chain to .route('/x').
@@ -141,7 +176,7 @@ class Detector {
     if (!routePaths) return;
     const receiver = this.receivers.analyze(base.expression.expression);
     if (receiver.client) return;
-    this.emit(call, callee.name, receiver.framework ?? 'express', [method], routePaths.map((p) => joinPrefix(receiver.prefix, p)), lastHandler(args));
+    this.emit(call, base.expression.expression, callee.name, receiver.framework ?? 'express', [method], routePaths, receiver.prefix, lastHandler(args));
   }
 
   /** Fastify: fastify.route({ method: 'GET' | ['GET', 'POST'], url: '/x', handler }). */
@@ -160,7 +195,7 @@ class Detector {
     if (!methods?.length || !paths || !handler) return;
     const receiver = this.receivers.analyze(callee.expression);
     if (receiver.client) return;
-    this.emit(call, callee.name, receiver.framework ?? 'fastify', methods, paths.map((p) => joinPrefix(receiver.prefix, p)), handler);
+    this.emit(call, callee.expression, callee.name, receiver.framework ?? 'fastify', methods, paths, receiver.prefix, handler);
   }
 
   /** Hono: app.on('GET' | ['GET', 'POST'], '/x' | ['/x', '/y'], …handlers). */
@@ -173,7 +208,7 @@ class Detector {
     if (!methods || !paths || !handler) return;
     const receiver = this.receivers.analyze(callee.expression);
     if (receiver.client) return;
-    this.emit(call, callee.name, receiver.framework ?? 'hono', methods, paths.map((p) => joinPrefix(receiver.prefix, p)), handler);
+    this.emit(call, callee.expression, callee.name, receiver.framework ?? 'hono', methods, paths, receiver.prefix, handler);
   }
 
   /** NestJS: @Controller(prefix) class with @Get(path) / @Post … methods. */
@@ -192,7 +227,7 @@ class Detector {
         for (const prefix of prefixes) {
           for (const path of paths) {
             const joined = nestJoin(prefix, path);
-            this.found.push({ framework: 'nestjs', method, path: joined, line: start.line, character: start.character, handlerName: propertyNameText(member.name), params: pathParams(joined), order: decorator.getStart(this.sourceFile) });
+            this.found.push({ framework: 'nestjs', method, path: joined, line: start.line, character: start.character, handlerName: propertyNameText(member.name), params: pathParams(joined), order: decorator.getStart(this.sourceFile), site: { receiver: cls, member } });
           }
         }
       }
@@ -220,14 +255,16 @@ class Detector {
     return imported && imported.name !== 'default' && imported.name !== '*' ? imported.name : expr.text;
   }
 
-  private emit(call: ts.CallExpression, nameNode: ts.Node, framework: Framework, methods: string[], paths: string[], handler: HandlerArgument | undefined): void {
+  /** One route per method and path; `paths` as written, `prefix` what the receiver adds in this file. */
+  private emit(call: ts.CallExpression, receiver: ts.Expression, nameNode: ts.Node, framework: Framework, methods: string[], paths: string[], prefix: string, handler: HandlerArgument | undefined): void {
     const statement = statementOf(call);
     const start = this.sourceFile.getLineAndCharacterOfPosition(statement.getStart(this.sourceFile));
     const handlerName = handler && handlerNameOf(handler);
     const order = nameNode.getStart(this.sourceFile);
     for (const method of methods) {
-      for (const path of paths) {
-        this.found.push({ framework, method, path, line: start.line, character: start.character, ...(handlerName ? { handlerName } : {}), params: pathParams(path), order });
+      for (const written of paths) {
+        const path = joinPrefix(prefix, written);
+        this.found.push({ framework, method, path, line: start.line, character: start.character, ...(handlerName ? { handlerName } : {}), params: pathParams(path), order, site: { receiver, written, prefix } });
       }
     }
   }
@@ -253,16 +290,20 @@ class Detector {
     return methods && methods.length > 0 && methods.every((m) => HTTP_METHODS.has(m)) ? methods : undefined;
   }
 
+  private constString(expr: ts.Expression): string | undefined {
+    return this.resolver.constString(expr) ?? this.fallback?.(expr);
+  }
+
   private stringsOf(expr: ts.Expression): string[] | undefined {
     const target = skipOuter(expr);
     const literal = ts.isArrayLiteralExpression(target) ? target : undefined;
     if (!literal) {
-      const value = this.resolver.constString(target);
+      const value = this.constString(target);
       return value === undefined ? undefined : [value];
     }
     const values: string[] = [];
     for (const element of literal.elements) {
-      const value = this.resolver.constString(element);
+      const value = this.constString(element);
       if (value === undefined) return undefined;
       values.push(value);
     }
