@@ -61,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
   context.subscriptions.push(log, status, flameGraph, annotations, server);
 
   const requests = new RequestStore(context.workspaceState);
+  const routeLenses = new RouteCodeLensProvider(context.subscriptions);
   let last: LastProfile | undefined;
   let lastShowLatencyMs: number | undefined;
   const outDir = () => join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? context.globalStorageUri.fsPath, '.perflens', 'profiles');
@@ -107,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
     };
 
   context.subscriptions.push(
-    vscode.languages.registerCodeLensProvider(routeDocumentSelector, new RouteCodeLensProvider(context.subscriptions)),
+    vscode.languages.registerCodeLensProvider(routeDocumentSelector, routeLenses),
     vscode.commands.registerCommand(
       'perflens.profileEndpoint',
       guarded('Profile Endpoint', async (args?: ProfileEndpointArgs) => {
@@ -115,7 +116,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
           client: () => server.client(),
           state: context.workspaceState,
           requests,
-          knownRoutes: async () => [],
+          workspaceRoutes: () => routeLenses.workspaceRoutes(args ? vscode.Uri.parse(args.uri) : undefined),
           outDir,
           log,
           onTargetChanged: () => void refreshTarget(),

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { WorkspaceRoute } from '../../server/routes/fullPaths';
 import { detectRoutes, type RouteInfo } from '../../server/routes/detectRoutes';
 import { analysisPath, WorkspaceRouteIndexes } from './workspaceRouteIndexes';
 
@@ -33,6 +34,13 @@ export class RouteCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
         new vscode.CodeLens(range, { title: 'Edit Request…', command: 'perflens.editRequest', arguments: [args], tooltip: 'The path values, query string, headers and body PerfLens sends to this route' }),
       ];
     });
+  }
+
+  /** Every route of the workspace folder holding `uri` (or of the first folder). */
+  workspaceRoutes(uri?: vscode.Uri): WorkspaceRoute[] {
+    const folder = uri ? vscode.workspace.getWorkspaceFolder(uri) : vscode.workspace.workspaceFolders?.[0];
+    const index = folder && this.indexes.forDocument(folder.uri);
+    return index ? index.all() : [];
   }
 
   private routes(document: vscode.TextDocument): Array<RouteInfo & { prefixUnknown?: boolean }> {

@@ -3,7 +3,8 @@ import { parseDuration } from '../../server/load/parseDuration';
 import { progressFailures } from '../../server/load/describeFailures';
 import type { ProfileRunResult } from '../../server/protocol/protocol';
 import type { EndpointRejection } from '../../server/routes/endpointRejection';
-import type { KnownRoute } from '../../server/routes/suggestPaths';
+import type { WorkspaceRoute } from '../../server/routes/fullPaths';
+import { handlerSites, knownRoutesOf } from '../../server/routes/handlerSites';
 import type { ProfileEndpointArgs } from '../codelens/routeCodeLens';
 import { askBody, askParam, askQuery, editRequest } from '../requests/editRequest';
 import { askForNeeds, needsOfRoute } from '../requests/routeNeeds';
@@ -19,8 +20,8 @@ export interface ProfileEndpointDeps {
   log: vscode.LogOutputChannel;
   onTargetChanged: () => void;
   onProfiling: (busy: boolean) => void;
-  /** The workspace's routes, for "did you mean …?" when the path answers 404. */
-  knownRoutes: () => Promise<KnownRoute[]>;
+  /** The workspace's routes: for "did you mean …?" on a 404, and to name anonymous handlers after their route. */
+  workspaceRoutes: () => WorkspaceRoute[];
 }
 
 export interface ProfiledEndpoint {
@@ -130,7 +131,12 @@ async function run(client: ServerClient, request: SavedRequest, config: vscode.W
   const label = `${method} ${new URL(url).pathname}${new URL(url).search}`;
   const durationMs = parseDuration(config.get<string>('load.duration') ?? '10s');
   const rate = config.get<number | null>('load.rate') ?? undefined;
-  const knownRoutes = await deps.knownRoutes().catch(() => []);
+  let routes: WorkspaceRoute[] = [];
+  try {
+    routes = deps.workspaceRoutes();
+  } catch (err) {
+    deps.log.warn(`the workspace's routes could not be read: ${(err as Error).message}`);
+  }
   deps.onProfiling(true);
   try {
     return await vscode.window.withProgress(
@@ -157,7 +163,8 @@ async function run(client: ServerClient, request: SavedRequest, config: vscode.W
             samplingIntervalUs: config.get<number | null>('samplingInterval') ?? undefined,
             outDir: deps.outDir(),
             acceptErrors,
-            knownRoutes,
+            knownRoutes: knownRoutesOf(routes),
+            routeHandlers: handlerSites(routes),
           });
           return { result, loadEndedAt: loadEndedAt || Date.now(), label };
         } finally {

@@ -5,6 +5,7 @@ import type { CpuBusy } from '../profiling/targetCpuTime';
 import { originOf } from './codeOrigin';
 import { displayName, FrameKind } from './functionTable';
 import { summarizeProfile } from './headline';
+import type { HandlerNamer } from './routeHandlerNames';
 import { lineCosts } from './lineCosts';
 import type { ProfileModel } from './profileModel';
 import { REPORT_VERSION, type FunctionCost, type LineCost, type ProfileReport } from './reportTypes';
@@ -20,6 +21,8 @@ export interface BuildReportOptions {
   cpu?: CpuBusy;
   /** Rows kept in `functions` and `lines` (default 50). */
   top?: number;
+  /** Names anonymous functions that are route handlers after their route. */
+  handlerName?: HandlerNamer;
 }
 
 /**
@@ -32,9 +35,10 @@ export function buildReport(options: BuildReportOptions): ProfileReport {
   const duration = model.durationMs;
   const share = (ms: number) => (duration > 0 ? ms / duration : 0);
 
+  const nameOf = functionNamer(model, resolver, options.handlerName);
   const allFunctions: FunctionCost[] = functionCosts(model).map((cost) => {
     const frame = cost.callFrame;
-    const name = displayName(frame);
+    const name = nameOf(cost.functionIndex);
     const base = { name, selfMs: cost.selfMs, totalMs: cost.totalMs, selfShare: share(cost.selfMs), totalShare: share(cost.totalMs), samples: cost.samples };
     if (cost.kind !== FrameKind.code || frame.url === '') return { ...base, file: '', line: 0, column: 0, mapped: false, ...originOf('', '', cost.kind === FrameKind.code ? name : frame.functionName) };
     const original = resolver?.resolveFrame(frame);
@@ -51,7 +55,7 @@ export function buildReport(options: BuildReportOptions): ProfileReport {
     const original = resolver?.resolveLine(cost.url, cost.line);
     const covered = !original && resolver ? resolver.generatedLineCount(cost.url) : undefined;
     if (covered !== undefined && cost.line > covered + 1) {
-      const entry = beyondEnd.get(cost.url) ?? { ms: 0, functionName: displayName(model.functions[cost.functionIndex]) };
+      const entry = beyondEnd.get(cost.url) ?? { ms: 0, functionName: nameOf(cost.functionIndex) };
       entry.ms += cost.selfMs;
       beyondEnd.set(cost.url, entry);
       continue;
@@ -59,7 +63,7 @@ export function buildReport(options: BuildReportOptions): ProfileReport {
     const file = original ? original.file : scriptPath(cost.url);
     const line = original ? original.line : cost.line;
     const key = `${original ? 'm' : 'j'}\u0000${file}\u0000${line}`;
-    const functionName = displayName(model.functions[cost.functionIndex]);
+    const functionName = nameOf(cost.functionIndex);
     const entry = merged.get(key);
     if (!entry) {
       merged.set(key, { file, line, selfMs: cost.selfMs, selfShare: 0, samples: cost.samples, mapped: !!original, functionName, approximated: cost.approximated, ownerMs: cost.selfMs, ...originOf(cost.url, file, functionName) });
@@ -111,6 +115,21 @@ export function buildReport(options: BuildReportOptions): ProfileReport {
     functions,
     lines,
     warnings,
+  };
+}
+
+/** A function's name to show: V8's, or for an anonymous route handler its route's. Memoized per function. */
+export function functionNamer(model: ProfileModel, resolver: SourceMapResolver | undefined, handlerName: HandlerNamer | undefined): (fn: number) => string {
+  const names: (string | undefined)[] = [];
+  return (fn) => {
+    let name = names[fn];
+    if (name !== undefined) return name;
+    const frame = model.functions[fn];
+    if (frame.functionName === '' && frame.url !== '' && handlerName) {
+      const original = resolver?.resolveFrame(frame);
+      name = handlerName(original ? original.file : scriptPath(frame.url), original ? original.line : frame.lineNumber + 1);
+    }
+    return (names[fn] = name ?? displayName(frame));
   };
 }
 

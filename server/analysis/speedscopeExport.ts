@@ -37,11 +37,11 @@ export interface SpeedscopeFile {
  * source-mapped locations, stacks from the root to the leaf without (root). Consecutive samples
  * with the same stack are merged (their weights add up), which keeps the timeline intact.
  */
-export function toSpeedscope(model: ProfileModel, resolver: SourceMapResolver | undefined, name: string): SpeedscopeFile {
+export function toSpeedscope(model: ProfileModel, resolver: SourceMapResolver | undefined, name: string, nameOf: (fn: number) => string = (fn) => displayName(model.functions[fn])): SpeedscopeFile {
   const frames: SpeedscopeFrame[] = [];
   const frameOfFunction = new Int32Array(model.functions.length).fill(-1);
   const frameIndex = (fn: number): number => {
-    if (frameOfFunction[fn] < 0) frameOfFunction[fn] = frames.push(frameFor(model, fn, resolver)) - 1;
+    if (frameOfFunction[fn] < 0) frameOfFunction[fn] = frames.push(frameFor(model, fn, resolver, nameOf(fn))) - 1;
     return frameOfFunction[fn];
   };
 
@@ -82,9 +82,8 @@ export function toSpeedscope(model: ProfileModel, resolver: SourceMapResolver | 
   };
 }
 
-function frameFor(model: ProfileModel, fn: number, resolver: SourceMapResolver | undefined): SpeedscopeFrame {
+function frameFor(model: ProfileModel, fn: number, resolver: SourceMapResolver | undefined, name: string): SpeedscopeFrame {
   const frame = model.functions[fn];
-  const name = displayName(frame);
   if (frame.url === '' || frame.lineNumber < 0) return { name };
   const original = resolver?.resolveFrame(frame);
   if (original) return { name, file: original.file, line: original.line, col: original.column + 1 };

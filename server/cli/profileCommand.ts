@@ -1,5 +1,9 @@
 import { progressFailures } from '../load/describeFailures';
 import { checkLoadTarget } from '../load/hostPolicy';
+import type { WorkspaceRoute } from '../routes/fullPaths';
+import { handlerSites, knownRoutesOf } from '../routes/handlerSites';
+import { findWorkspaceRoutes } from '../routes/workspaceRoutes';
+import { fsSourceHost } from '../workspace/fsSourceHost';
 import { MAX_TIMER_MS, SENDABLE_METHODS, type LoadOptions, type LoadProgress } from '../load/loadTypes';
 import { parseDuration, parseHeader } from '../load/parseDuration';
 import { runBaseName, writeJsonReport } from '../session/profileFiles';
@@ -111,6 +115,11 @@ export async function profileCommand(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // The routes under the current folder: anonymous handlers are named after them, and a 404 gets
+  // "did you mean …?". Read once, and only when needed.
+  let routes: WorkspaceRoute[] | undefined;
+  const cwdRoutes = () => (routes ??= findWorkspaceRoutes(fsSourceHost(), process.cwd().split('\\').join('/')));
+
   let session: TargetSession | undefined;
   try {
     if (values.attach) {
@@ -126,6 +135,8 @@ export async function profileCommand(argv: string[]): Promise<number> {
       waitTimeoutMs,
       signal: userStop.signal,
       acceptErrors: values['accept-errors'] ?? false,
+      // "did you mean …?" from the routes found under the current folder (read only on a 404 or 405).
+      knownRoutes: () => knownRoutesOf(cwdRoutes()),
       onProgress: quiet ? undefined : (p) => log(formatProgress(p)),
       onPhase: (phase) => {
         if (phase === 'profiling') log(`perflens: profiling while ${describeLoad(load)}`);
@@ -134,7 +145,7 @@ export async function profileCommand(argv: string[]): Promise<number> {
     await session.release();
 
     const cwd = process.cwd();
-    const run = await writeProfileRun(capture, { outDir, baseName: runBaseName(values.name ?? url.pathname), target: session.description, cwd, top });
+    const run = await writeProfileRun(capture, { outDir, baseName: runBaseName(values.name ?? url.pathname), target: session.description, cwd, top, routeHandlers: () => handlerSites(cwdRoutes()) });
     process.stdout.write(`${run.tables}\n`);
     const written = [run.profilePath, run.speedscopePath];
     if (values.json) written.push(await writeJsonReport(run.report, values.json));

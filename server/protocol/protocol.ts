@@ -6,6 +6,7 @@ import type { LoadOptions, LoadProgress, LoadSummary } from '../load/loadTypes';
 import type { LoadTestReport } from '../loadtest/loadTestReport';
 import type { LoadTestProgress } from '../loadtest/runLoadTest';
 import type { KnownRoute } from '../routes/suggestPaths';
+import type { RouteHandlerSite } from '../analysis/routeHandlerNames';
 
 /** Bump on any incompatible change; the server refuses a `hello` with another version. */
 export const PROTOCOL_VERSION = 1;
@@ -52,6 +53,8 @@ export interface ProfileRunParams {
   acceptErrors?: boolean;
   /** The workspace's routes, for "did you mean …?" when the check request answers 404 or 405. */
   knownRoutes?: KnownRoute[];
+  /** Route handlers written in place: anonymous functions there are named after their route. */
+  routeHandlers?: RouteHandlerSite[];
 }
 
 export interface ProfileRunResult {

@@ -20,6 +20,8 @@ export interface RouteInfo {
   character: number;
   /** The handler's function/method name, when it has one. */
   handlerName?: string;
+  /** 0-based line where the handler starts when it is written inline (an arrow, a function expression, a method). */
+  handlerLine?: number;
   /** Path parameters: ['id'] for '/users/:id' or '/users/{id}'; '*' for a bare wildcard. */
   params: string[];
 }
@@ -260,11 +262,13 @@ class Detector {
     const statement = statementOf(call);
     const start = this.sourceFile.getLineAndCharacterOfPosition(statement.getStart(this.sourceFile));
     const handlerName = handler && handlerNameOf(handler);
+    const inline = handler && inlineFunction(handler);
+    const handlerLine = inline && this.sourceFile.getLineAndCharacterOfPosition(inline.getStart(this.sourceFile)).line;
     const order = nameNode.getStart(this.sourceFile);
     for (const method of methods) {
       for (const written of paths) {
         const path = joinPrefix(prefix, written);
-        this.found.push({ framework, method, path, line: start.line, character: start.character, ...(handlerName ? { handlerName } : {}), params: pathParams(path), order, site: { receiver, written, prefix } });
+        this.found.push({ framework, method, path, line: start.line, character: start.character, ...(handlerName ? { handlerName } : {}), ...(handlerLine !== undefined ? { handlerLine } : {}), params: pathParams(path), order, site: { receiver, written, prefix } });
       }
     }
   }
@@ -324,6 +328,16 @@ function isHandlerish(arg: ts.Expression): boolean {
   if (ts.isSpreadElement(expr)) return isHandlerish(expr.expression);
   if (ts.isObjectLiteralExpression(expr)) return expr.properties.some((p) => propertyNameText(p.name) === 'handler');
   return false;
+}
+
+/** The handler itself when it is written in place: an arrow, a function expression, `async handler() {}`. */
+function inlineFunction(arg: HandlerArgument): ts.Node | undefined {
+  if (ts.isMethodDeclaration(arg)) return arg;
+  const expr = ts.isPropertyAssignment(arg) ? skipOuter(arg.initializer) : isExpression(arg) ? skipOuter(arg) : undefined;
+  if (!expr) return undefined;
+  if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) return expr;
+  if (ts.isArrayLiteralExpression(expr) && expr.elements.length) return inlineFunction(expr.elements[expr.elements.length - 1]);
+  return undefined;
 }
 
 /** The last handler-like argument (the handler; the ones before are middleware or options). */

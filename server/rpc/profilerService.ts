@@ -202,6 +202,7 @@ export class ProfilerService {
         cwd: process.cwd(),
         top: TABLE_ROWS,
         reportTop: Infinity,
+        routeHandlers: () => params.routeHandlers ?? [],
       });
       const result: ProfileRunResult = { report: run.report, profilePath: run.profilePath, speedscopePath: run.speedscopePath, ...(capture.lost ? { partial: capture.lost } : {}) };
       emit('profilePhase', { phase: 'done' });

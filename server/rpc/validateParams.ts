@@ -5,6 +5,7 @@ import { isAbsolute } from 'node:path';
 import { MAX_TIMER_MS, SENDABLE_METHODS, type LoadOptions } from '../load/loadTypes';
 import type { MethodName, Params, ProfileRunParams } from '../protocol/protocol';
 import type { KnownRoute } from '../routes/suggestPaths';
+import type { RouteHandlerSite } from '../analysis/routeHandlerNames';
 import { RpcFailure } from './rpcFailure';
 
 /** One checker per method: unknown input in, the method's typed params out (or a BAD_REQUEST). */
@@ -48,6 +49,7 @@ export const paramValidators: ParamValidators = {
     if (o.waitTimeoutMs !== undefined) params.waitTimeoutMs = positiveNumber(o, 'waitTimeoutMs', 'params');
     if (o.acceptErrors !== undefined) params.acceptErrors = boolean(o, 'acceptErrors', 'params');
     if (o.knownRoutes !== undefined) params.knownRoutes = knownRoutes(o.knownRoutes, 'params.knownRoutes');
+    if (o.routeHandlers !== undefined) params.routeHandlers = routeHandlers(o.routeHandlers, 'params.routeHandlers');
     return params;
   },
   cancelProfile: noParams,
@@ -90,6 +92,15 @@ function knownRoutes(raw: unknown, path: string): KnownRoute[] {
   return raw.map((item, i) => {
     const o = object(item, `${path}[${i}]`);
     return { method: nonEmptyString(o, 'method', `${path}[${i}]`), path: string(o, 'path', `${path}[${i}]`) };
+  });
+}
+
+function routeHandlers(raw: unknown, path: string): RouteHandlerSite[] {
+  if (!Array.isArray(raw)) throw bad(path, `must be an array of {file, line, method, path}, not ${describe(raw)}`);
+  return raw.map((item, i) => {
+    const o = object(item, `${path}[${i}]`);
+    const at = `${path}[${i}]`;
+    return { file: absolutePath(o, 'file', at), line: integer(o, 'line', at, { min: 1 }), method: nonEmptyString(o, 'method', at), path: string(o, 'path', at) };
   });
 }
 

@@ -3,7 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import type { Protocol } from 'devtools-protocol';
 import { buildProfileModel } from '../analysis/profileModel';
-import { buildReport } from '../analysis/buildReport';
+import { buildReport, functionNamer } from '../analysis/buildReport';
+import { routeHandlerNamer, type HandlerNamer, type RouteHandlerSite } from '../analysis/routeHandlerNames';
 import { formatReportTables } from '../analysis/formatReport';
 import { toSpeedscope } from '../analysis/speedscopeExport';
 import type { ProfileReport } from '../analysis/reportTypes';
@@ -22,16 +23,21 @@ export interface AnalyseOptions {
   /** Rows kept in the report's `functions` and `lines` (default: buildReport's); Infinity keeps them all. */
   reportTop?: number;
   extraWarnings?: string[];
+  /** The route handlers written in place, to name anonymous ones after their route (read on first need). */
+  routeHandlers?: () => readonly RouteHandlerSite[];
 }
 
 /** Profile → report, with source maps read from beside the scripts. */
 export function analyseProfile(profile: Protocol.Profiler.Profile, options: AnalyseOptions) {
   const model = buildProfileModel(profile);
   const { resolver, warnings } = createFileSourceMapResolver();
-  const report: ProfileReport = buildReport({ model, resolver, target: options.target, load: options.load, cpu: options.cpu, top: options.reportTop });
+  let namer: HandlerNamer | undefined;
+  const handlerName: HandlerNamer | undefined = options.routeHandlers && ((file, line) => (namer ??= routeHandlerNamer(options.routeHandlers!()))(file, line));
+  const report: ProfileReport = buildReport({ model, resolver, target: options.target, load: options.load, cpu: options.cpu, top: options.reportTop, handlerName });
   report.warnings.push(...warnings(), ...(options.extraWarnings ?? []));
   report.warnings = [...new Set(report.warnings)];
-  return { model, resolver, report, tables: formatReportTables(report, { cwd: options.cwd, top: options.top }) };
+  const nameOf = functionNamer(model, resolver, handlerName);
+  return { model, resolver, nameOf, report, tables: formatReportTables(report, { cwd: options.cwd, top: options.top }) };
 }
 
 /** Writes the profile as it came from V8 (opens in Chrome DevTools and js-debug) and returns its path. */
@@ -45,7 +51,7 @@ export async function writeCpuProfile(profile: Protocol.Profiler.Profile, outDir
 export async function writeSpeedscope(analysis: ReturnType<typeof analyseProfile>, outDir: string, baseName: string): Promise<string> {
   const file = resolve(outDir, `${baseName}.speedscope.json`);
   await mkdir(outDir, { recursive: true });
-  await writeFile(file, JSON.stringify(toSpeedscope(analysis.model, analysis.resolver, baseName)));
+  await writeFile(file, JSON.stringify(toSpeedscope(analysis.model, analysis.resolver, baseName, analysis.nameOf)));
   return file;
 }
 

@@ -5,6 +5,7 @@ import { profileUnderLoad, TargetLostError } from '../profiling/profileUnderLoad
 import { describeRejection } from '../routes/endpointRejection';
 import type { KnownRoute } from '../routes/suggestPaths';
 import type { CpuBusy } from '../profiling/targetCpuTime';
+import type { RouteHandlerSite } from '../analysis/routeHandlerNames';
 import { probeEndpoint } from '../target/probeEndpoint';
 import { analyseProfile, writeCpuProfile, writeSpeedscope } from './profileFiles';
 import { SessionError } from './sessionError';
@@ -28,8 +29,8 @@ export interface CaptureOptions {
   keptNote?: string;
   /** Load even when the check request does not answer 2xx (see ProfileRunParams.acceptErrors). */
   acceptErrors?: boolean;
-  /** For suggestions when the check request answers 404 or 405. */
-  knownRoutes?: readonly KnownRoute[];
+  /** For suggestions when the check request answers 404 or 405 (a function: worked out only then). */
+  knownRoutes?: readonly KnownRoute[] | (() => readonly KnownRoute[]);
 }
 
 /** What a run captured. */
@@ -58,7 +59,8 @@ export async function captureProfile(session: TargetSession, options: CaptureOpt
     throw new SessionError('URL_UNREACHABLE', `${err.message}${session.formatTail()}`);
   });
   if ((answer.status < 200 || answer.status > 299) && !options.acceptErrors) {
-    const rejection = describeRejection(load.method, load.url, answer, options.knownRoutes);
+    const known = answer.status === 404 || answer.status === 405 ? (typeof options.knownRoutes === 'function' ? options.knownRoutes() : options.knownRoutes) : undefined;
+    const rejection = describeRejection(load.method, load.url, answer, known);
     throw new SessionError('ENDPOINT_REJECTED', `${rejection.message} Nothing was loaded or profiled.`, rejection);
   }
   if (signal?.aborted) throw cancelled();
@@ -90,6 +92,8 @@ export interface WriteRunOptions {
   top: number;
   /** Rows kept in the report; Infinity keeps every function and line. */
   reportTop?: number;
+  /** See AnalyseOptions.routeHandlers. */
+  routeHandlers?: () => readonly RouteHandlerSite[];
 }
 
 export interface ProfileRun {
@@ -105,7 +109,7 @@ export async function writeProfileRun(capture: Capture, options: WriteRunOptions
   const profilePath = await writeCpuProfile(capture.profile, options.outDir, options.baseName);
   const warnings = capture.lost ? ['the target went away mid-run: this profile covers only the part before it did'] : [];
   if (capture.load.stoppedEarly && !capture.lost) warnings.push(`the load was stopped early, after ${(capture.load.durationMs / 1000).toFixed(1)} s`);
-  const analysis = analyseProfile(capture.profile, { target: options.target, load: capture.load, cpu: capture.cpu, cwd: options.cwd, top: options.top, reportTop: options.reportTop, extraWarnings: warnings });
+  const analysis = analyseProfile(capture.profile, { target: options.target, load: capture.load, cpu: capture.cpu, cwd: options.cwd, top: options.top, reportTop: options.reportTop, extraWarnings: warnings, routeHandlers: options.routeHandlers });
   const speedscopePath = await writeSpeedscope(analysis, options.outDir, options.baseName);
   return { report: analysis.report, tables: analysis.tables, profilePath, speedscopePath };
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { SourceHost } from '../routes/sourceHost';
 
 /** Folders never worth reading for a service's own routes. */
-const SKIPPED = new Set(['node_modules', '.git', '.perflens', '.vscode-test', 'coverage']);
+const SKIPPED = new Set(['node_modules', '.git', '.perflens', '.vscode-test', '.cache', 'coverage']);
 
 /** The route analysis's host over the real disk (synchronous: the TypeScript parser is too). */
 export function fsSourceHost(): SourceHost {

@@ -19,10 +19,10 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function profile(path: string, name: string, extra: string[] = []) {
+async function profile(path: string, name: string, extra: string[] = [], cwd = repoRoot) {
   const port = await freePort();
   const out = join(scratch, name);
-  const result = await runCli(['profile', '--url', `http://127.0.0.1:${port}${path}`, '--duration', '4s', '--quiet', '--out', out, '--json', join(out, 'report.json'), ...extra, '--', 'node', 'demo/dist/server.js'], { env: demoEnv(port), timeoutMs: 90_000 });
+  const result = await runCli(['profile', '--url', `http://127.0.0.1:${port}${path}`, '--duration', '4s', '--quiet', '--out', out, '--json', join(out, 'report.json'), ...extra, '--', 'node', join(repoRoot, 'demo/dist/server.js')], { env: demoEnv(port), timeoutMs: 90_000, cwd });
   return { ...result, out, report: () => JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as ProfileReport };
 }
 
@@ -32,6 +32,12 @@ test('perflens profile on a path that answers 404 stops before the load: exit 1,
   assert.match(run.stderr, /GET \/articles answered 404: the service has no such route .*“no route for GET \/articles”\. Nothing was loaded or profiled\./);
   assert.doesNotMatch(run.stderr, /profiling while/);
   assert.equal(existsSync(join(run.out, 'report.json')), false);
+});
+
+test('a near miss: "did you mean" from the routes in the folder perflens runs in', async () => {
+  const run = await profile('/customer/7/orders', 'near-miss', [], join(repoRoot, 'demo'));
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /GET \/customer\/7\/orders answered 404; did you mean \/customers\/7\/orders\?/);
 });
 
 test('a route that needs a query string: the 400 and the service\'s own words, before any load', async () => {
@@ -62,6 +68,8 @@ test('the N+1 endpoint waits on PostgreSQL: not CPU-bound, with the CPU busy sha
   assert.match(report.summary.headline, /^Not CPU-bound: its CPU was busy \d+ % of the load and its event loop sat idle \d+ % of it/);
   assert.ok(report.profile.cpuBusyShare! > 0 && report.profile.cpuBusyShare! < 1.5);
   assert.ok(report.summary.cpuPerRequestMs! > 0);
+  // Its handler is an arrow function: V8 says (anonymous), the report says which route it is.
+  assert.equal(report.summary.hottestOwnFunction?.name, 'GET /customers/:customerId/orders', JSON.stringify(report.summary.hottestOwnFunction));
   // Go to Hot Line goes to the user's own code, never into express or pg.
   assert.equal(report.summary.hottestOwnLine?.origin, 'own');
   assert.doesNotMatch(report.summary.hottestOwnLine!.file, /node_modules/);

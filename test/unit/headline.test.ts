@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { originOf, packageOf } from '../../server/analysis/codeOrigin';
 import { summarizeProfile } from '../../server/analysis/headline';
+import { routeHandlerNamer } from '../../server/analysis/routeHandlerNames';
 import type { FunctionCost, LineCost } from '../../server/analysis/reportTypes';
 import type { LoadSummary } from '../../server/load/loadTypes';
 
@@ -74,4 +75,15 @@ test('no own code: the groups are named; nothing sampled: empty', () => {
   assert.equal(s.verdict, 'no-own-code');
   assert.equal(s.headline, 'None of your own code shows up in this profile; the CPU went to fastify 30 %, Node.js internals 20 %.');
   assert.equal(summarizeProfile({ functions: [], lines: [], durationMs: 0, idleShare: 1 }).verdict, 'empty');
+});
+
+test('anonymous route handlers are named after their route', () => {
+  const namer = routeHandlerNamer([
+    { file: '/app/src/routes/report.ts', line: 14, method: 'GET', path: '/report' },
+    { file: '/app/src/routes/users.ts', line: 3, method: 'GET', path: '/users/:id' },
+    { file: '/app/src/routes/users.ts', line: 3, method: 'HEAD', path: '/users/:id' },
+  ]);
+  assert.equal(namer('/app/src/routes/report.ts', 14), 'GET /report');
+  assert.equal(namer('/app/src/routes/users.ts', 3), 'GET|HEAD /users/:id');
+  assert.equal(namer('/app/src/routes/report.ts', 15), undefined);
 });
