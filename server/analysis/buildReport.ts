@@ -90,6 +90,8 @@ export function buildReport(options: BuildReportOptions): ProfileReport {
   if (summary.hottestOwnLine && !lines.includes(summary.hottestOwnLine)) lines.push(summary.hottestOwnLine);
 
   const warnings = resolver ? resolver.warnings() : [];
+  const waited = options.cpu?.runQueueMs !== undefined && options.cpu.wallMs > 0 ? options.cpu.runQueueMs / options.cpu.wallMs : 0;
+  if (waited >= CONTENDED_FROM) warnings.push(`the service waited for a CPU ${(waited * 100).toFixed(0)} % of the load (this machine was busy: the load generator, the database or other processes share its cores), so its latencies and req/s are worse than on a quiet machine`);
   for (const [url, { ms, functionName }] of beyondEnd) {
     warnings.push(`${ms.toFixed(1)} ms of line-level samples in ${scriptPath(url)} fall past the end of that script: V8 inlined a function from another script into ${functionName} and reported its lines as this script's. Those lines are left out; the function costs stand (the inlined function's time counts as ${functionName}'s).`);
   }
@@ -117,6 +119,9 @@ export function buildReport(options: BuildReportOptions): ProfileReport {
     warnings,
   };
 }
+
+/** A main thread that waited on the run queue this share of the load was competing for the CPU. */
+export const CONTENDED_FROM = 0.25;
 
 /** A function's name to show: V8's, or for an anonymous route handler its route's. Memoized per function. */
 export function functionNamer(model: ProfileModel, resolver: SourceMapResolver | undefined, handlerName: HandlerNamer | undefined): (fn: number) => string {

@@ -4,7 +4,7 @@ import { describeClose, type CdpConnection } from '../cdp/connection';
 import { runLoad } from '../load/runLoad';
 import type { LoadOptions, LoadProgress, LoadSummary } from '../load/loadTypes';
 import { performance } from 'node:perf_hooks';
-import { targetCpuTimeMs, type CpuBusy } from './targetCpuTime';
+import { cpuBetween, readTargetCpu, type CpuBusy } from './targetCpuTime';
 
 export interface ProfileUnderLoadOptions {
   connection: CdpConnection;
@@ -82,7 +82,7 @@ export async function profileWhile<T>(options: ProfileWhileOptions, drive: (sign
   await connection.send('Profiler.enable');
   await connection.send('Profiler.setSamplingInterval', { interval: options.samplingIntervalUs });
   await connection.send('Profiler.start');
-  const cpuBefore = await targetCpuTimeMs(connection);
+  const cpuBefore = await readTargetCpu(connection);
   const wallBefore = performance.now();
   let rotationError: Error | undefined;
   const rotation = setInterval(() => {
@@ -94,7 +94,7 @@ export async function profileWhile<T>(options: ProfileWhileOptions, drive: (sign
   try {
     value = await drive(stop.signal);
     const wallMs = performance.now() - wallBefore;
-    const cpuAfter = lost.why || cpuBefore === undefined ? undefined : await targetCpuTimeMs(connection);
+    const cpuAfter = lost.why || cpuBefore === undefined ? undefined : await readTargetCpu(connection);
     clearInterval(rotation);
     if (!lost.why) await takeChunk(false);
     if (lost.why) {
@@ -102,7 +102,7 @@ export async function profileWhile<T>(options: ProfileWhileOptions, drive: (sign
     }
     if (rotationError) throw rotationError;
     await connection.send('Profiler.disable');
-    const cpu = cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMs: cpuAfter - cpuBefore, wallMs } : undefined;
+    const cpu = cpuBetween(cpuBefore, cpuAfter, wallMs);
     return { profile: mergeCpuProfiles(chunks), value, ...(cpu ? { cpu } : {}) };
   } catch (err) {
     if (err instanceof TargetLostError) throw err;

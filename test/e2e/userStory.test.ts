@@ -181,15 +181,20 @@ test('the request is right before load: an empty path value is refused, a rememb
   });
 
   await step('edit-request', async () => {
+    const row = (label: string | RegExp) => page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
     await runCommand(page, 'PerfLens: Edit Request…', 30_000, { opensQuickInput: true });
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'GET /customers/:customerId/orders' }).first().click();
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: ':customerId' }).first().click();
-    await input.waitFor({ state: 'visible' });
-    assert.equal(await input.inputValue(), '1', 'the remembered value is shown');
+    await row(/^GET \/customers\/:customerId\/orders$/).click();
+    // The request's parts, each with its value: the path parameter remembered from the run above.
+    const param = row(/^:customerId$/);
+    // Listed with the remembered value as its description.
+    await param.filter({ has: page.locator('.label-description', { hasText: /^1$/ }) }).waitFor({ state: 'visible', timeout: 10_000 });
+    await param.click();
+    await inputMessage.filter({ hasText: 'A value for :customerId' }).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await input.inputValue(), '1', 'the remembered value is offered for editing');
     await input.fill('2');
     await input.press('Enter');
-    // Back in the request's fields: the new value is shown, and kept.
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: ':customerId' }).filter({ hasText: '2' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    // Back in the request's parts: the new value is shown, and kept.
+    await row(/^:customerId$/).filter({ has: page.locator('.label-description', { hasText: /^2$/ }) }).waitFor({ state: 'visible', timeout: 10_000 });
     await page.keyboard.press('Escape');
   });
 

@@ -100,3 +100,10 @@ test('line ticks past the end of their script (V8 inlining across scripts) are l
   assert.match(report.warnings[0], /^3\.0 ms of line-level samples in \/app\/main\.js fall past the end of that script: V8 inlined a function from another script into fib/);
   assert.equal(report.functions.find((f) => f.name === 'fib')!.selfMs, 3, 'the function costs stand');
 });
+
+test('a service that waited for a CPU a quarter of the load or more: a warning says the machine was busy', () => {
+  const busy = buildReport({ model: fixtureModel('synthetic/basic.cpuprofile'), target: 'x', load: sampleLoad, cpu: { cpuMs: 500, wallMs: 1000, runQueueMs: 540 } });
+  assert.ok(busy.warnings.some((w) => /^the service waited for a CPU 54 % of the load \(this machine was busy/.test(w)), JSON.stringify(busy.warnings));
+  const quiet = buildReport({ model: fixtureModel('synthetic/basic.cpuprofile'), target: 'x', load: sampleLoad, cpu: { cpuMs: 900, wallMs: 1000, runQueueMs: 20 } });
+  assert.ok(!quiet.warnings.some((w) => w.includes('waited for a CPU')));
+});

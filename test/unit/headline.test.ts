@@ -55,11 +55,14 @@ test('saturating load with an idle event loop, or little CPU: not CPU-bound', ()
   const functions = [fn('writev', 0.5, 'node'), fn('handler', 0.01, 'own')];
   const idle = summarizeProfile({ functions, lines: [], durationMs: 1000, idleShare: 0.26, load: load(), cpu: { cpuMs: 4300, wallMs: 10_000 } });
   assert.equal(idle.verdict, 'not-cpu-bound');
-  assert.match(idle.headline, /^Not CPU-bound: its CPU was busy 43 % of the load and its event loop sat idle 26 % of it/);
+  assert.match(idle.headline, /^Not CPU-bound: its CPU was busy 43 % of the load, its event loop sat idle 26 % of it and 50 % went to socket writes \(to the database and the clients\)/);
   assert.match(idle.headline, /about 10\.0 ms of CPU against a mean latency of 45\.0 ms/);
   // Descheduled on a busy machine (busy 73 %) but never idle: CPU-bound.
   const busy = summarizeProfile({ functions: [fn('scoreOrders', 0.96, 'own')], lines: [], durationMs: 1000, idleShare: 0.016, load: load(), cpu: { cpuMs: 7300, wallMs: 10_000 } });
   assert.equal(busy.verdict, 'own-code');
+  // A machine so busy that the loop is never idle: the waiting shows as socket writes instead.
+  const contended = summarizeProfile({ functions: [fn('writev', 0.58, 'node'), fn('handler', 0.02, 'own')], lines: [], durationMs: 1000, idleShare: 0.13, load: load(), cpu: { cpuMs: 5800, wallMs: 10_000 } });
+  assert.equal(contended.verdict, 'not-cpu-bound');
 });
 
 test('at a fixed rate the loop idles between requests: judged per request instead', () => {
