@@ -8,9 +8,10 @@
 // Only Node's built-ins: it runs before the tests, on a fresh machine.
 // Usage: node scripts/realServices.mjs        (sets them up, prints the manifest's path)
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFileSafe, withLock } from './fileLock.mjs';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -130,7 +131,7 @@ export function ensureRealServices(root = repoRoot) {
   if (pending().length) {
     withLock(join(base, '.setup.lock'), () => {
       for (const service of pending()) setUp(base, service);
-    });
+    }, { what: 'set-up', log });
   }
   const manifest = {
     version: 1,
@@ -187,54 +188,6 @@ function run([command, ...args], cwd, timeoutMs) {
     // Their output is long and only useful when something went wrong.
     process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
     throw new Error(`perflens: real services: \`${[command, ...args].join(' ')}\` failed in ${cwd} (${failure})`);
-  }
-}
-
-/** Runs `fn` holding a lock file, so parallel test processes do not set up twice at once. */
-function withLock(lockPath, fn) {
-  mkdirSync(dirname(lockPath), { recursive: true });
-  const deadline = Date.now() + 30 * MINUTE;
-  let announced = false;
-  for (;;) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
-      const owner = Number.parseInt(readFileSafe(lockPath), 10);
-      if (!Number.isInteger(owner) || !alive(owner)) {
-        rmSync(lockPath, { force: true }); // left by a process that died
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`perflens: real services: gave up waiting for ${lockPath} (held by pid ${owner})`, { cause: error });
-      if (!announced) log(`waiting for another set-up (pid ${owner}) to finish…`);
-      announced = true;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-    }
-  }
-  try {
-    fn();
-  } finally {
-    try { unlinkSync(lockPath); } catch { /* already gone */ }
-  }
-}
-
-function readFileSafe(path) {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
   }
 }
 

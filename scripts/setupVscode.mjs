@@ -5,10 +5,11 @@
 // Idempotent: each part writes a marker only after it succeeded; a second run does nothing.
 // Usage: node scripts/setupVscode.mjs        (installs everything, prints the paths)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withLock } from './fileLock.mjs';
 
 export const NODE24_VERSION = '24.21.0';
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -41,7 +42,7 @@ export function ensureVscode(root = repoRoot) {
     withLock(join(paths.base, '.install.lock'), () => {
       if (!isMarked(node24Marker, NODE24_VERSION)) installNode24(paths, node24Marker);
       if (!isMarked(codeServerMarker, CODE_SERVER_VERSION)) installCodeServer(paths, codeServerMarker);
-    });
+    }, { timeoutMs: 20 * 60_000, what: 'install', log });
   }
   return { codeServer: paths.codeServer, node24: paths.node24 };
 }
@@ -139,54 +140,6 @@ function isMarked(marker, version) {
     return readFileSync(marker, 'utf8').trim() === version;
   } catch {
     return false;
-  }
-}
-
-/** Runs `fn` holding a lock file, so parallel test processes do not install twice at once. */
-function withLock(lockPath, fn) {
-  mkdirSync(dirname(lockPath), { recursive: true });
-  const deadline = Date.now() + 20 * 60_000;
-  let announced = false;
-  for (;;) {
-    try {
-      const fd = openSync(lockPath, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (error) {
-      if (error.code !== 'EEXIST') throw error;
-      const owner = Number.parseInt(readFileSafe(lockPath), 10);
-      if (!Number.isInteger(owner) || !alive(owner)) {
-        rmSync(lockPath, { force: true }); // left by a process that died
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`perflens: gave up waiting for ${lockPath} (held by pid ${owner})`, { cause: error });
-      if (!announced) log(`waiting for another install (pid ${owner}) to finish…`);
-      announced = true;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
-    }
-  }
-  try {
-    fn();
-  } finally {
-    try { unlinkSync(lockPath); } catch { /* already gone */ }
-  }
-}
-
-function readFileSafe(path) {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
   }
 }
 
