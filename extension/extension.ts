@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ProfileReport } from '../server/analysis/reportTypes';
 import { loadFigures } from '../server/load/describeFailures';
 import { Annotations } from './annotations/annotations';
+import type { Guard } from './commandGuard';
 import { ProfileIndex } from './annotations/profileIndex';
 import { RouteCodeLensProvider, routeDocumentSelector, type ProfileEndpointArgs } from './codelens/routeCodeLens';
 import { LoadReportPanel } from './loadtest/loadReportPanel';
@@ -11,9 +12,9 @@ import { LoadTestDiagnostics } from './loadtest/loadTestDiagnostics';
 import { runLoadTestCommand, type LoadTestOutcome } from './loadtest/runLoadTestCommand';
 import { FlameGraphPanel } from './panels/flameGraphPanel';
 import { profileEndpoint } from './profiling/profileEndpoint';
-import { editRequest, pickSavedRequest } from './requests/editRequest';
+import { registerRequestCommands } from './requests/requestCommands';
 import { RequestStore } from './requests/savedRequest';
-import { attachToProcess, launchService, pickTarget } from './profiling/targetPicker';
+import { registerTargetCommands } from './profiling/targetCommands';
 import { ProfilerServer } from './server/profilerServer';
 import { ServerError } from './server/serverClient';
 import { StatusBar } from './statusBar';
@@ -95,7 +96,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
   }
 
   /** Runs a command body, turning failures into one clear message. */
-  const guarded =
+  const guarded: Guard =
     <A extends unknown[]>(name: string, body: (...args: A) => Promise<unknown>) =>
     async (...args: A) => {
       try {
@@ -107,6 +108,8 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
       }
     };
 
+  registerTargetCommands(context, { server, status, guarded, lastProfileTitle: () => last?.title });
+  registerRequestCommands(context, { requests, guarded });
   context.subscriptions.push(
     vscode.languages.registerCodeLensProvider(routeDocumentSelector, routeLenses),
     vscode.commands.registerCommand(
@@ -135,22 +138,6 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
       }),
     ),
     vscode.commands.registerCommand(
-      'perflens.attach',
-      guarded('Attach', async () => {
-        const target = await attachToProcess(await server.client());
-        if (target) status.setTarget(target.description);
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'perflens.launch',
-      guarded('Launch Service', async () => {
-        const client = await server.client();
-        if ((await client.request('getTarget', {})).target) await client.request('releaseTarget', {});
-        const target = await launchService(client, vscode.workspace.workspaceFolders?.[0]);
-        if (target) status.setTarget(target.description);
-      }),
-    ),
-    vscode.commands.registerCommand(
       'perflens.openLastProfile',
       guarded('Open Last Profile', async () => {
         if (!last) return void vscode.window.showInformationMessage('PerfLens: no profile yet in this window. Click "Profile this endpoint" above a route handler.');
@@ -165,49 +152,6 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
         const { report } = await (await server.client()).request('analyzeProfileFile', { file: file.fsPath });
         for (const warning of report.warnings) log.warn(warning);
         await showProfile({ report, flameGraphFile: file.fsPath, title: vscode.workspace.asRelativePath(file) });
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'perflens.editRequest',
-      guarded('Edit Request', async (args?: ProfileEndpointArgs) => {
-        const request = args ? requests.get(args.route.method, args.route.path) : await pickSavedRequest(requests);
-        if (!request) return;
-        const folder = args ? vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(args.uri)) : vscode.workspace.workspaceFolders?.[0];
-        await editRequest(requests, request, vscode.workspace.getConfiguration('perflens', folder).get<string>('baseUrl') ?? 'http://127.0.0.1:3000');
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'perflens.detach',
-      guarded('Detach', async () => {
-        const client = await server.client();
-        const { target } = await client.request('getTarget', {});
-        if (!target) return void vscode.window.showInformationMessage('PerfLens: no target to detach from.');
-        await client.request('releaseTarget', {});
-        status.setTarget(undefined);
-        void vscode.window.showInformationMessage(target.kind === 'launched' ? `PerfLens: stopped ${target.description}, which it had launched.` : `PerfLens: detached from ${target.description}; it runs on as it was.`);
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'perflens.switchTarget',
-      guarded('Switch Target', async () => {
-        const client = await server.client();
-        const target = await pickTarget(client, vscode.workspace.workspaceFolders?.[0], { alwaysAsk: true });
-        status.setTarget(target?.description ?? (await client.request('getTarget', {})).target?.description);
-      }),
-    ),
-    vscode.commands.registerCommand(
-      'perflens.statusMenu',
-      guarded('PerfLens menu', async () => {
-        const { target } = await (await server.client()).request('getTarget', {});
-        const items = [
-          { label: '$(plug) Switch Target…', description: target?.description, command: 'perflens.switchTarget' },
-          ...(target ? [{ label: target.kind === 'launched' ? '$(debug-stop) Stop the Launched Service' : '$(debug-disconnect) Detach', description: target.description, command: 'perflens.detach' }] : []),
-          { label: '$(edit) Edit Request…', command: 'perflens.editRequest' },
-          ...(last ? [{ label: '$(flame) Open Last Profile', description: last.title, command: 'perflens.openLastProfile' }] : []),
-          { label: '$(output) Show Log', command: 'perflens.showLog' },
-        ];
-        const pick = await vscode.window.showQuickPick(items, { title: target ? `PerfLens: ${target.description}` : 'PerfLens: no target yet' });
-        if (pick) await vscode.commands.executeCommand(pick.command);
       }),
     ),
     vscode.commands.registerCommand('perflens.clearAnnotations', () => annotations.clear()),
