@@ -7,7 +7,7 @@ import type { LoadSummary } from '../load/loadTypes';
 import { originLabel, type CodeOrigin } from './codeOrigin';
 import type { FunctionCost, LineCost } from './reportTypes';
 
-export type Verdict = 'mostly-errors' | 'not-cpu-bound' | 'own-code' | 'no-own-code' | 'empty';
+export type Verdict = 'mostly-errors' | 'not-cpu-bound' | 'fast' | 'own-code' | 'no-own-code' | 'empty';
 
 export interface OriginGroup {
   origin: CodeOrigin;
@@ -61,6 +61,13 @@ function socketShare(functions: readonly FunctionCost[]): number {
 export const NOT_CPU_BOUND_IDLE = 0.2;
 export const NOT_CPU_BOUND_IO = 0.5;
 export const NOT_CPU_BOUND_BUSY = 0.4;
+/**
+ * A service answering in less than this (mean, ms) whose loop still idles under saturating load is
+ * not waiting on anything: the load generator, on the same machine, could not keep it busy.
+ */
+export const FAST_ENDPOINT_MS = 2;
+/** Below this share of the CPU the user's own code is cheap: the headline says where the rest goes. */
+export const CHEAP_OWN_CODE = 0.05;
 /** At a fixed arrival rate: requests whose CPU time is below this share of their mean latency mostly wait. */
 export const NOT_CPU_BOUND_CPU_PER_LATENCY = 0.3;
 /** At or above this share of failed requests, the profile is the error path's. */
@@ -87,11 +94,21 @@ export function summarizeProfile(input: HeadlineInput): ProfileSummary {
   if (functions.length === 0 || functions.every((f) => f.samples === 0)) return { ...base, verdict: 'empty', headline: 'The profile has no samples of running code.' };
   const cpuPerRequestMs = load && input.cpu && load.requests > 0 ? input.cpu.cpuMs / load.requests : undefined;
   if (cpuPerRequestMs !== undefined) Object.assign(base, { cpuPerRequestMs });
+  if (load && notCpuBound(input, load, cpuPerRequestMs) && load.rate === undefined && load.latency.mean < FAST_ENDPOINT_MS) {
+    const where = groups.filter((g) => g.origin !== 'own').slice(0, 2).map((g) => `${g.name} ${pct(g.selfShare)}`).join(', ');
+    return {
+      ...base,
+      verdict: 'fast',
+      headline:
+        `Fast: ${load.rps.toFixed(0)} req/s at a mean latency of ${load.latency.mean.toFixed(2)} ms, and its event loop still sat idle ${pct(input.idleShare)}: the load generator on this machine was the limit, not the service. ` +
+        `Of the CPU it used: ${own ? `your hottest function ${own}` : 'none in your own code'}${where ? `; ${where}` : ''}.`,
+    };
+  }
   if (load && notCpuBound(input, load, cpuPerRequestMs)) {
     const where = groups.filter((g) => g.origin !== 'own').slice(0, 2).map((g) => `${g.name} ${pct(g.selfShare)}`).join(', ');
     const busy = input.cpu && input.cpu.wallMs > 0 ? `its CPU was busy ${pct(input.cpu.cpuMs / input.cpu.wallMs)} of the load, ` : '';
     const io = socketShare(functions);
-    const writes = io >= 0.05 ? ` and ${pct(io)} went to socket writes (to the database and the clients)` : '';
+    const writes = io >= 0.05 ? ` and ${pct(io)} went to socket writes (answers to its clients, calls to its database and other services)` : '';
     const perRequest = cpuPerRequestMs !== undefined ? ` Each request took about ${cpuPerRequestMs.toFixed(1)} ms of CPU against a mean latency of ${load.latency.mean.toFixed(1)} ms.` : '';
     return {
       ...base,
@@ -106,6 +123,9 @@ export function summarizeProfile(input: HeadlineInput): ProfileSummary {
     return { ...base, verdict: 'no-own-code', headline: `None of your own code shows up in this profile; the CPU went to ${where}.` };
   }
   const others = groups.filter((g) => g.origin !== 'own' && g.selfShare >= 0.05).slice(0, 2).map((g) => `${g.name} ${pct(g.selfShare)}`);
+  if (hottestOwnFunction.selfShare < CHEAP_OWN_CODE && others.length) {
+    return { ...base, verdict: 'own-code', headline: `Your own code is cheap here: its hottest function ${own} of the CPU (self time); the CPU goes to ${others.join(', ')}.` };
+  }
   return {
     ...base,
     verdict: 'own-code',

@@ -55,7 +55,7 @@ test('saturating load with an idle event loop, or little CPU: not CPU-bound', ()
   const functions = [fn('writev', 0.5, 'node'), fn('handler', 0.01, 'own')];
   const idle = summarizeProfile({ functions, lines: [], durationMs: 1000, idleShare: 0.26, load: load(), cpu: { cpuMs: 4300, wallMs: 10_000 } });
   assert.equal(idle.verdict, 'not-cpu-bound');
-  assert.match(idle.headline, /^Not CPU-bound: its CPU was busy 43 % of the load, its event loop sat idle 26 % of it and 50 % went to socket writes \(to the database and the clients\)/);
+  assert.match(idle.headline, /^Not CPU-bound: its CPU was busy 43 % of the load, its event loop sat idle 26 % of it and 50 % went to socket writes \(answers to its clients, calls to its database and other services\)/);
   assert.match(idle.headline, /about 10\.0 ms of CPU against a mean latency of 45\.0 ms/);
   // Descheduled on a busy machine (busy 73 %) but never idle: CPU-bound.
   const busy = summarizeProfile({ functions: [fn('scoreOrders', 0.96, 'own')], lines: [], durationMs: 1000, idleShare: 0.016, load: load(), cpu: { cpuMs: 7300, wallMs: 10_000 } });
@@ -63,6 +63,18 @@ test('saturating load with an idle event loop, or little CPU: not CPU-bound', ()
   // A machine so busy that the loop is never idle: the waiting shows as socket writes instead.
   const contended = summarizeProfile({ functions: [fn('writev', 0.58, 'node'), fn('handler', 0.02, 'own')], lines: [], durationMs: 1000, idleShare: 0.13, load: load(), cpu: { cpuMs: 5800, wallMs: 10_000 } });
   assert.equal(contended.verdict, 'not-cpu-bound');
+});
+
+test('a fast endpoint the load generator could not keep busy is called fast, not "waiting on I/O"', () => {
+  const fast = summarizeProfile({ functions: [fn('writev', 0.36, 'node'), fn('handler', 0.001, 'own')], lines: [], durationMs: 1000, idleShare: 0.52, load: load({ rps: 43_904.7, requests: 175_619, latency: { p50: 0.1, p90: 0.2, p95: 0.2, p99: 0.6, max: 3, mean: 0.09 } }), cpu: { cpuMs: 2640, wallMs: 4000 } });
+  assert.equal(fast.verdict, 'fast');
+  assert.match(fast.headline, /^Fast: 43905 req\/s at a mean latency of 0\.09 ms, and its event loop still sat idle 52 %: the load generator on this machine was the limit, not the service\./);
+});
+
+test('own code that takes little of the CPU: the headline says where the CPU goes', () => {
+  const s = summarizeProfile({ functions: [fn('writev', 0.3, 'node'), fn('handle', 0.08, 'dependency', '@nestjs/core'), fn('findOne', 0.001, 'own')], lines: [], durationMs: 1000, idleShare: 0.05, load: load(), cpu: { cpuMs: 9500, wallMs: 10_000 } });
+  assert.equal(s.verdict, 'own-code');
+  assert.equal(s.headline, 'Your own code is cheap here: its hottest function findOne (src/findOne.ts:3) 0.1 % of the CPU (self time); the CPU goes to Node.js internals 30 %, @nestjs/core 8.0 %.');
 });
 
 test('at a fixed rate the loop idles between requests: judged per request instead', () => {
