@@ -53,7 +53,7 @@ export const REAL_SERVICES = [
     notFound: ['/nope', '/example/x'],
     steps: [
       { what: 'generating', cwd: '..', command: ['npx', '--yes', GENERATORS.fastifyCli, 'generate', '{name}', '--lang=ts'], timeoutMs: 5 * MINUTE },
-      { what: 'installing', command: ['npm', 'install', '--no-audit', '--no-fund'], timeoutMs: 10 * MINUTE },
+      { what: 'installing', command: ['npm', 'install', '--no-audit', '--no-fund', '--prefer-offline'], timeoutMs: 10 * MINUTE, retries: 2 },
       // The template's tsconfig already has "sourceMap": true. It needs "rootDir" under the
       // TypeScript 6 it installs (TS5011 otherwise): given on the command line, their files untouched.
       { what: 'building', clean: ['dist'], command: ['node', 'node_modules/typescript/bin/tsc', '--sourceMap', '--rootDir', 'src'], timeoutMs: 3 * MINUTE },
@@ -81,7 +81,7 @@ export const REAL_SERVICES = [
     notFound: ['/nope', '/app'],
     steps: [
       { what: 'generating', cwd: '..', command: ['npx', '--yes', GENERATORS.nestCli, 'new', '{name}', '--skip-git', '--skip-install', '--package-manager', 'npm'], timeoutMs: 5 * MINUTE },
-      { what: 'installing', command: ['npm', 'install', '--no-audit', '--no-fund'], timeoutMs: 10 * MINUTE },
+      { what: 'installing', command: ['npm', 'install', '--no-audit', '--no-fund', '--prefer-offline'], timeoutMs: 10 * MINUTE, retries: 2 },
       // Nest's own generator for a REST resource; it installs @nestjs/mapped-types itself (npm).
       { what: 'generating resource users in', command: ['npx', '--yes', GENERATORS.nestCli, 'generate', 'resource', 'users', '--no-spec', '--type', 'rest', '--crud'], timeoutMs: 5 * MINUTE },
       // What `nest build` runs, minus the wrapper; the template's tsconfig already has "sourceMap": true.
@@ -110,7 +110,7 @@ export const REAL_SERVICES = [
     notFound: ['/nope', '/users/x'],
     steps: [
       { what: 'generating', cwd: '..', command: ['npx', '--yes', GENERATORS.expressGenerator, '--no-view', '{name}'], timeoutMs: 5 * MINUTE },
-      { what: 'installing', command: ['npm', 'install', '--no-audit', '--no-fund'], timeoutMs: 10 * MINUTE },
+      { what: 'installing', command: ['npm', 'install', '--no-audit', '--no-fund', '--prefer-offline'], timeoutMs: 10 * MINUTE, retries: 2 },
     ],
     expectFiles: ['app.js', 'bin/www', 'routes/users.js', 'node_modules/express/package.json'],
   },
@@ -169,7 +169,20 @@ function setUp(base, service) {
     const command = step.command.map((arg) => arg.replaceAll('{name}', service.name));
     log(`${step.what} ${service.name}… (${command.join(' ')})`);
     for (const path of step.clean ?? []) rmSync(join(dir, path), { recursive: true, force: true });
-    run(command, cwd, step.timeoutMs);
+    // The registry's index can lag behind what it serves for a few minutes (a package that needs a
+    // version its index does not list yet: ETARGET): an install that failed is tried again, then
+    // asking the registry afresh rather than trusting what npm's cache holds.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        run(attempt === 0 ? command : command.map((arg) => (arg === '--prefer-offline' ? '--prefer-online' : arg)), cwd, step.timeoutMs);
+        break;
+      } catch (error) {
+        if (attempt >= (step.retries ?? 0)) throw error;
+        const waitS = 15 * (attempt + 1);
+        log(`${error.message}; trying again in ${waitS} s`);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, waitS * 1000);
+      }
+    }
   }
   const missing = service.expectFiles.filter((path) => !existsSync(join(dir, path)));
   if (missing.length) throw new Error(`perflens: real services: ${service.name} was set up but lacks ${missing.join(', ')}`);
