@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { parseCpuProfile, ProfileFormatError, validateCpuProfile } from '../../server/analysis/parseCpuProfile';
 import { buildProfileModel } from '../../server/analysis/profileModel';
 import { buildReport } from '../../server/analysis/buildReport';
+import { pathsOf, type PathSegment } from './fuzzPaths';
 
 // At least 1000 cases per property; FUZZ_RUNS=20000 (say) searches harder.
 const RUNS = Math.max(1000, Number(process.env.FUZZ_RUNS ?? 0));
@@ -173,18 +174,8 @@ interface Mutation {
 }
 const mutation: fc.Arbitrary<Mutation> = fc.record({ kind: fc.constantFrom(...MUTATIONS), pick: fc.nat(), other: fc.nat(), value: weirdValue });
 
-type Segment = string | number;
+type Segment = PathSegment;
 
-/** Every path inside a value except the root, depth first. */
-function pathsOf(value: unknown, prefix: Segment[] = [], out: Segment[][] = []): Segment[][] {
-  if (!value || typeof value !== 'object') return out;
-  const entries: [Segment, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
-  for (const [key, item] of entries) {
-    out.push([...prefix, key]);
-    pathsOf(item, [...prefix, key], out);
-  }
-  return out;
-}
 
 function containerAt(root: unknown, path: Segment[]): Json | unknown[] {
   let value = root as Json;

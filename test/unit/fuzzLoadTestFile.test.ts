@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { formatJsonPath, LoadTestConfigError, parseJsonPath, parseLoadTestFile, type JsonPathSegment, type LoadTestFile, type LoadTestProblem } from '../../server/loadtest/loadTestFile';
+import { pathsOf } from './fuzzPaths';
 
 // At least 1000 cases per property; FUZZ_RUNS=20000 (say) searches harder.
 const RUNS = Math.max(1000, Number(process.env.FUZZ_RUNS ?? 0));
@@ -162,15 +163,6 @@ interface Mutation {
 }
 const mutation: fc.Arbitrary<Mutation> = fc.record({ kind: fc.constantFrom(...MUTATIONS), pick: fc.nat(), value: weirdValue, typo: keyTypo });
 
-function pathsOf(value: unknown, prefix: JsonPathSegment[] = [], out: JsonPathSegment[][] = []): JsonPathSegment[][] {
-  if (!value || typeof value !== 'object') return out;
-  const entries: [JsonPathSegment, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
-  for (const [key, item] of entries) {
-    out.push([...prefix, key]);
-    pathsOf(item, [...prefix, key], out);
-  }
-  return out;
-}
 
 function renamed(key: string, typo: string): string {
   switch (typo) {

@@ -12,6 +12,7 @@ import { Dispatcher, type Handlers } from '../../server/rpc/dispatcher';
 import { RpcFailure, toRpcError } from '../../server/rpc/rpcFailure';
 import { RpcServer, type CallContext } from '../../server/rpc/rpcServer';
 import { PROTOCOL_VERSION, type MethodName, type Response } from '../../server/protocol/protocol';
+import { pathsOf, type PathSegment } from './fuzzPaths';
 
 // At least 1000 cases per property; FUZZ_RUNS=20000 (say) searches harder.
 const RUNS = Math.max(1000, Number(process.env.FUZZ_RUNS ?? 0));
@@ -114,18 +115,8 @@ const weirdValue = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
 );
 
-type Segment = string | number;
+type Segment = PathSegment;
 
-/** Paths inside a value (not the root), in the validator's notation: params.load.url, params.command[1], params.env["A"]. */
-function pathsOf(value: unknown, prefix: Segment[] = [], out: Segment[][] = []): Segment[][] {
-  if (!value || typeof value !== 'object') return out;
-  const entries: [Segment, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
-  for (const [key, item] of entries) {
-    out.push([...prefix, key]);
-    pathsOf(item, [...prefix, key], out);
-  }
-  return out;
-}
 
 /** A field's path as messages write it, for comparison: params, .key, [index], ["key"] all as steps. */
 function steps(path: readonly Segment[]): string[] {
