@@ -156,8 +156,10 @@ async function saveToLoadTest(request: SavedRequest, baseUrl: string): Promise<v
   if (!uri) {
     const slug = request.route.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'root';
     const suggested = folder ? vscode.Uri.file(join(folder.uri.fsPath, 'perf', `${slug}.load.json`)) : undefined;
-    uri = await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { 'Load tests': ['load.json'] }, title: 'PerfLens: new load-test file' });
-    if (!uri) return;
+    const chosen = await vscode.window.showSaveDialog({ defaultUri: suggested, filters: { 'Load tests (*.load.json)': ['json'] }, title: 'PerfLens: new load-test file' });
+    if (!chosen) return;
+    // Only *.load.json files get the schema, the lenses and `perflens load`'s conventions.
+    uri = chosen.path.endsWith('.load.json') ? chosen : chosen.with({ path: chosen.path.replace(/(\.json)?$/, '.load.json') });
   }
   let existing: string | undefined;
   try {

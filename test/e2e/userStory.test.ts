@@ -21,6 +21,8 @@ const LENS_TEXT = 'Profile this endpoint (GET /report)';
 const HOT_CODE = 'support += scores[j] / (1 + da * da + dt * dt);';
 const DECLARATION = 'export function scoreOrders(';
 const PROCESS_PATTERN = /demo\/dist|code-server|chromium/;
+/** The load-test file the request story saves into demo/perf/ (removed after the tests). */
+const SAVED_LOAD_TEST = 'customers-customerId-orders.load.json';
 
 let work: string | undefined;
 let server: CodeServer | undefined;
@@ -61,6 +63,7 @@ before(async () => {
 // Stops everything, failed or not, then checks that nothing this test started is left: code-server,
 // its extension host, the profiler server, the demo service, the demo's PostgreSQL, chromium.
 after(async () => {
+  rmSync(join(DEMO, 'perf', SAVED_LOAD_TEST), { force: true });
   // Everything this test started is a descendant of this process until its parent goes: note them
   // all before stopping anything, so that orphans (a demo whose extension host died) are still ours.
   const ours = descendants(process.pid).filter((p) => PROCESS_PATTERN.test(p.cmdline) || /postgres|dist\/server\.js/.test(p.cmdline));
@@ -195,7 +198,16 @@ test('the request is right before load: an empty path value is refused, a rememb
     await input.press('Enter');
     // Back in the request's parts: the new value is shown, and kept.
     await row(/^:customerId$/).filter({ has: page.locator('.label-description', { hasText: /^2$/ }) }).waitFor({ state: 'visible', timeout: 10_000 });
-    await page.keyboard.press('Escape');
+    // Shared with the team: saved into a new load-test file (the save dialog offers perf/<route>.load.json).
+    await row(/Save to a load-test file/).click();
+    await row(/New load-test file/).click();
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'new load-test file' }).waitFor({ state: 'visible', timeout: 10_000 });
+    const path = await poll(() => input.inputValue(), (v) => v.endsWith('.load.json'), 10_000);
+    assert.match(path, /demo\/perf\/customers-customerId-orders\.load\.json$/);
+    await input.press('Enter');
+    await page.locator('.tabs-container .tab.active', { hasText: SAVED_LOAD_TEST }).waitFor({ state: 'visible', timeout: 15_000 });
+    const saved = JSON.parse(readFileSync(join(DEMO, 'perf', SAVED_LOAD_TEST), 'utf8')) as { requests: Array<{ name: string; path: string }> };
+    assert.deepEqual(saved.requests, [{ name: 'GET /customers/:customerId/orders', path: '/customers/2/orders' }]);
   });
 
   await step('required-query', async () => {
