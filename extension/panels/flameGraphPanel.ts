@@ -27,6 +27,10 @@ export class FlameGraphPanel implements vscode.Disposable {
   private panel?: vscode.WebviewPanel;
   /** The view of the loaded page, once it said it is ready. */
   private readyView?: FlameGraphView;
+  /** The profile the page shows: handed to it again if VS Code reloads the page (e.g. after a move to another group). */
+  private shown?: ToFlameGraph;
+  /** True while a page we set up has yet to say it is ready. */
+  private settingUp = false;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly messages = new MessageWaiter<FromFlameGraph>('the flame graph');
 
@@ -43,14 +47,16 @@ export class FlameGraphPanel implements vscode.Disposable {
     const base64 = readFile(request.file).then((b) => b.toString('base64'));
     if (this.readyView !== view) {
       this.readyView = undefined;
+      this.settingUp = true;
       const ready = this.messages.next((m) => m.type === 'ready');
       panel.webview.html = this.html(panel.webview, view);
-      await ready;
+      await ready.finally(() => (this.settingUp = false));
       this.readyView = view;
     }
     if (!panel.visible) panel.reveal(panel.viewColumn ?? vscode.ViewColumn.Beside, true);
     const loaded = this.messages.next((m) => m.type === 'loaded' || m.type === 'error');
     const message: ToFlameGraph = { type: 'load', fileName: basename(request.file), base64: await base64, focusFunction: request.focusFunction, ...(request.run ? { run: request.run } : {}) };
+    this.shown = message;
     await panel.webview.postMessage(message);
     const result = await loaded;
     if (result.type === 'error') this.log.error(`flame graph: ${result.message}`);
@@ -76,11 +82,14 @@ export class FlameGraphPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'flame.svg');
     this.panel = panel;
     panel.webview.onDidReceiveMessage((message: FromFlameGraph) => {
+      // A page that says it is ready when we did not set one up was reloaded by VS Code: give it its profile back.
+      if (message.type === 'ready' && !this.settingUp && this.shown) void panel.webview.postMessage(this.shown);
       this.messages.deliver(message);
     }, undefined, this.disposables);
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.readyView = undefined;
+      this.shown = undefined;
       for (const d of this.disposables.splice(0)) d.dispose();
     }, undefined, this.disposables);
     return panel;

@@ -1,14 +1,13 @@
 import type { LoadSummary } from '../load/loadTypes';
 import { scriptPath } from './fileUrl';
 import { functionCosts } from './functionCosts';
-import type { CpuBusy } from '../profiling/targetCpuTime';
 import { originOf } from './codeOrigin';
 import { displayName, FrameKind } from './functionTable';
 import { summarizeProfile } from './headline';
 import type { HandlerNamer } from './routeHandlerNames';
 import { lineCosts } from './lineCosts';
 import type { ProfileModel } from './profileModel';
-import { REPORT_VERSION, type FunctionCost, type LineCost, type ProfileReport } from './reportTypes';
+import { REPORT_VERSION, type CpuBusy, type FunctionCost, type LineCost, type ProfileReport } from './reportTypes';
 import type { SourceMapResolver } from './sourceMapResolver';
 
 export interface BuildReportOptions {

@@ -5,6 +5,15 @@ import type { ProfileSummary } from './headline';
 /** Bump when a field changes meaning or disappears; adding fields does not need a bump. */
 export const REPORT_VERSION = 1;
 
+/** CPU time the target used over a stretch of wall time (measured while the load ran). */
+export interface CpuBusy {
+  /** The process's CPU time (user + system, all its threads), ms. */
+  cpuMs: number;
+  wallMs: number;
+  /** How long its main thread waited for a CPU while runnable (Linux schedstat), ms, when known. */
+  runQueueMs?: number;
+}
+
 export interface FunctionCost {
   name: string;
   /** Original source path (absolute) when a source map resolves it, else the script's path or URL. */

@@ -4,7 +4,8 @@ import { describeClose, type CdpConnection } from '../cdp/connection';
 import { runLoad } from '../load/runLoad';
 import type { LoadOptions, LoadProgress, LoadSummary } from '../load/loadTypes';
 import { performance } from 'node:perf_hooks';
-import { cpuBetween, readTargetCpu, type CpuBusy } from './targetCpuTime';
+import type { CpuBusy } from '../analysis/reportTypes';
+import { cpuBetween, readTargetCpu } from './targetCpuTime';
 
 export interface ProfileUnderLoadOptions {
   connection: CdpConnection;

@@ -1,14 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import type { CpuBusy } from '../analysis/reportTypes';
 import type { CdpConnection } from '../cdp/connection';
 
-/** CPU time the target used over a stretch of wall time. */
-export interface CpuBusy {
-  /** The process's CPU time (user + system, all its threads), ms. */
-  cpuMs: number;
-  wallMs: number;
-  /** How long its main thread waited for a CPU while runnable (Linux schedstat), ms, when known. */
-  runQueueMs?: number;
-}
 
 /** One reading of the target's clocks. */
 export interface CpuReading {

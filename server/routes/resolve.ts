@@ -19,6 +19,28 @@ export function skipOuter(expr: ts.Expression): ts.Expression {
   }
 }
 
+/**
+ * A string made of parts: a template literal or `a + b`, each part's value from `part`. Undefined
+ * when `expr` is neither; `{ value: undefined }` when a part is not known.
+ */
+export function joinedString(expr: ts.Expression, part: (expr: ts.Expression) => string | undefined): { value: string | undefined } | undefined {
+  if (ts.isTemplateExpression(expr)) {
+    let text = expr.head.text;
+    for (const span of expr.templateSpans) {
+      const value = part(span.expression);
+      if (value === undefined) return { value: undefined };
+      text += value + span.literal.text;
+    }
+    return { value: text };
+  }
+  if (ts.isBinaryExpression(expr) && expr.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const left = part(expr.left);
+    const right = left === undefined ? undefined : part(expr.right);
+    return { value: left === undefined || right === undefined ? undefined : left + right };
+  }
+  return undefined;
+}
+
 /** `require('m')` → 'm'. */
 export function requiredModule(expr: ts.Expression): string | undefined {
   expr = skipOuter(expr);
@@ -172,20 +194,8 @@ export class Resolver {
     if (!expr || depth > MAX_DEPTH) return undefined;
     expr = skipOuter(expr);
     if (ts.isStringLiteralLike(expr)) return expr.text;
-    if (ts.isTemplateExpression(expr)) {
-      let text = expr.head.text;
-      for (const span of expr.templateSpans) {
-        const value = this.constString(span.expression, depth + 1);
-        if (value === undefined) return undefined;
-        text += value + span.literal.text;
-      }
-      return text;
-    }
-    if (ts.isBinaryExpression(expr) && expr.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-      const left = this.constString(expr.left, depth + 1);
-      const right = left === undefined ? undefined : this.constString(expr.right, depth + 1);
-      return left === undefined || right === undefined ? undefined : left + right;
-    }
+    const joined = joinedString(expr, (part) => this.constString(part, depth + 1));
+    if (joined) return joined.value;
     const value = this.valueOf(expr, depth);
     return value ? this.constString(value, depth + 1) : undefined;
   }

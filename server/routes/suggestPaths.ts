@@ -45,7 +45,8 @@ export function suggestPaths(method: string, requested: string, known: readonly 
   }
   scored.sort((a, b) => a.score - b.score || a.path.length - b.path.length || (a.path < b.path ? -1 : 1));
   // Another method only when nothing of the requested one comes close.
-  if (scored.length && scored[0].score < 100) scored.splice(scored.findIndex((s) => s.score >= 100) >>> 0);
+  const otherMethodFrom = scored.findIndex((s) => s.score >= 100);
+  if (otherMethodFrom > 0) scored.length = otherMethodFrom;
   const seen = new Set<string>();
   const out: PathSuggestion[] = [];
   for (const { method: m, path } of scored) {

@@ -5,7 +5,7 @@
 // throws. Also evaluates constant strings whose parts live in other files. Pure.
 import ts from 'typescript';
 import { frameworkOfModule, ROUTE_METHODS } from './receivers';
-import { propertyNameText, requiredModule, skipOuter, type ImportRef } from './resolve';
+import { type ImportRef, joinedString, propertyNameText, requiredModule, skipOuter } from './resolve';
 import type { ContextSource } from './fileContext';
 import type { ModuleResolver } from './moduleResolver';
 import { moduleExports, type ExportEntry } from './moduleExports';
@@ -247,20 +247,8 @@ export class ValueResolver {
       const local = this.files.ofNode(expr).resolver.constString(expr);
       if (local !== undefined) return local;
       const e = skipOuter(expr);
-      if (ts.isTemplateExpression(e)) {
-        let text = e.head.text;
-        for (const span of e.templateSpans) {
-          const value = this.constString(span.expression, depth + 1);
-          if (value === undefined) return undefined;
-          text += value + span.literal.text;
-        }
-        return text;
-      }
-      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-        const left = this.constString(e.left, depth + 1);
-        const right = left === undefined ? undefined : this.constString(e.right, depth + 1);
-        return left === undefined || right === undefined ? undefined : left + right;
-      }
+      const joined = joinedString(e, (part) => this.constString(part, depth + 1));
+      if (joined) return joined.value;
       const value = this.valueExpression(e, depth + 1);
       return value ? this.constString(value, depth + 1) : undefined;
     } catch {

@@ -9,7 +9,7 @@ import { formatReportTables } from '../analysis/formatReport';
 import { toSpeedscope } from '../analysis/speedscopeExport';
 import type { ProfileReport } from '../analysis/reportTypes';
 import type { LoadSummary } from '../load/loadTypes';
-import type { CpuBusy } from '../profiling/targetCpuTime';
+import type { CpuBusy } from '../analysis/reportTypes';
 import { createFileSourceMapResolver } from '../sourcemaps/fileSourceMapLoader';
 
 export interface AnalyseOptions {

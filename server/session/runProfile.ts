@@ -4,7 +4,7 @@ import type { LoadOptions, LoadProgress, LoadSummary } from '../load/loadTypes';
 import { profileUnderLoad, TargetLostError } from '../profiling/profileUnderLoad';
 import { describeRejection } from '../routes/endpointRejection';
 import type { KnownRoute } from '../routes/suggestPaths';
-import type { CpuBusy } from '../profiling/targetCpuTime';
+import type { CpuBusy } from '../analysis/reportTypes';
 import type { RouteHandlerSite } from '../analysis/routeHandlerNames';
 import { probeEndpoint } from '../target/probeEndpoint';
 import { analyseProfile, writeCpuProfile, writeSpeedscope } from './profileFiles';

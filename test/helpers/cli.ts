@@ -14,6 +14,16 @@ export interface CliResult {
 
 export { freePort } from '../../server/target/freePort';
 
+/** Stops a child: SIGTERM, then SIGKILL after 10 s; resolves once it has exited. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** Environment for a demo service: the suite's database when the test script started one. */
 export function demoEnv(port: number): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoEnv, demoServerPath, freePort, repoRoot, runCli, startCli } from '../helpers/cli';
+import { demoEnv, demoServerPath, freePort, repoRoot, runCli, startCli, stopProcess } from '../helpers/cli';
 import { listeningPortsOf } from '../../server/target/inspectorDiscovery';
 import type { ProfileReport } from '../../server/analysis/reportTypes';
 
@@ -61,15 +61,6 @@ async function startDemo(extraArgs: string[] = []): Promise<{ child: ChildProces
     if (Date.now() > deadline) throw new Error(`demo did not answer within 60 s: ${stderr}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 test('profiling GET /report on a launched demo names scoreOrders at its TypeScript line', async () => {
