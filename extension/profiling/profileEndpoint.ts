@@ -98,9 +98,10 @@ async function fixRejected(message: string, rejection: EndpointRejection, reques
   if (rejection.fix === 'request' && rejection.status !== 401 && rejection.status !== 403) {
     const why = `${request.method} ${requestPath(request)} answered ${rejection.status}${rejection.answer ? `: “${rejection.answer}”` : ''}.`;
     const example = exampleQuery(rejection.answer, request.route);
-    const value = request.method === 'GET' || request.method === 'HEAD' || request.method === 'DELETE' ? await askQuery(request, why, example) : await askBody(request, why);
+    const inQuery = request.method === 'GET' || request.method === 'HEAD' || request.method === 'DELETE';
+    const value = inQuery ? await askQuery(request, why, example) : await askBody(request, why);
     if (value === undefined) return undefined;
-    const next = request.method === 'GET' || request.method === 'HEAD' || request.method === 'DELETE' ? { ...request, query: value } : { ...request, body: value, headers: { 'content-type': 'application/json', ...request.headers } };
+    const next = inQuery ? { ...request, query: value } : { ...request, body: value, headers: { 'content-type': 'application/json', ...request.headers } };
     await save(next);
     return { request: next, acceptErrors: false };
   }
@@ -114,7 +115,8 @@ async function fixRejected(message: string, rejection: EndpointRejection, reques
   }
   const suggestion = rejection.suggestions[actions.indexOf(pick)];
   const next: SavedRequest = { ...request, method: suggestion.method, pathOverride: suggestion.path };
-  await save(next);
+  // Remembered for the route under its own method; another method's request is used for this run only.
+  if (suggestion.method === request.method) await save(next);
   return { request: next, acceptErrors: false };
 }
 

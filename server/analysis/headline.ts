@@ -80,7 +80,8 @@ export function summarizeProfile(input: HeadlineInput): ProfileSummary {
   const groups = originGroups(functions, input.durationMs);
   const hottestOwnFunction = functions.find((f) => f.origin === 'own' && f.samples > 0);
   const hottestOwnLine = lines.find((l) => l.origin === 'own' && l.samples > 0);
-  const base = { groups, ...(hottestOwnFunction ? { hottestOwnFunction } : {}), ...(hottestOwnLine ? { hottestOwnLine } : {}) };
+  const cpuPerRequestMs = load && input.cpu && load.requests > 0 ? input.cpu.cpuMs / load.requests : undefined;
+  const base = { groups, ...(hottestOwnFunction ? { hottestOwnFunction } : {}), ...(hottestOwnLine ? { hottestOwnLine } : {}), ...(cpuPerRequestMs !== undefined ? { cpuPerRequestMs } : {}) };
   const own = hottestOwnFunction ? `${hottestOwnFunction.name} (${shortFile(hottestOwnFunction.file)}:${hottestOwnFunction.line}) ${pct(hottestOwnFunction.selfShare)}` : undefined;
 
   if (load && failedShare(load) >= MOSTLY_ERRORS_FROM) {
@@ -92,20 +93,16 @@ export function summarizeProfile(input: HeadlineInput): ProfileSummary {
     };
   }
   if (functions.length === 0 || functions.every((f) => f.samples === 0)) return { ...base, verdict: 'empty', headline: 'The profile has no samples of running code.' };
-  const cpuPerRequestMs = load && input.cpu && load.requests > 0 ? input.cpu.cpuMs / load.requests : undefined;
-  if (cpuPerRequestMs !== undefined) Object.assign(base, { cpuPerRequestMs });
-  if (load && notCpuBound(input, load, cpuPerRequestMs) && load.rate === undefined && load.latency.mean < FAST_ENDPOINT_MS) {
-    const where = groups.filter((g) => g.origin !== 'own').slice(0, 2).map((g) => `${g.name} ${pct(g.selfShare)}`).join(', ');
-    return {
-      ...base,
-      verdict: 'fast',
-      headline:
-        `Fast: ${load.rps.toFixed(0)} req/s at a mean latency of ${load.latency.mean.toFixed(2)} ms, and its event loop still sat idle ${pct(input.idleShare)}: the load generator on this machine was the limit, not the service. ` +
-        `Of the CPU it used: ${own ? `your hottest function ${own}` : 'none in your own code'}${where ? `; ${where}` : ''}.`,
-    };
-  }
   if (load && notCpuBound(input, load, cpuPerRequestMs)) {
     const where = groups.filter((g) => g.origin !== 'own').slice(0, 2).map((g) => `${g.name} ${pct(g.selfShare)}`).join(', ');
+    const usedCpu = `Of the CPU it used: ${own ? `your hottest function ${own}` : 'none in your own code'}${where ? `; ${where}` : ''}.`;
+    if (load.rate === undefined && load.latency.mean < FAST_ENDPOINT_MS) {
+      return {
+        ...base,
+        verdict: 'fast',
+        headline: `Fast: ${load.rps.toFixed(0)} req/s at a mean latency of ${load.latency.mean.toFixed(2)} ms, and its event loop still sat idle ${pct(input.idleShare)}: the load generator on this machine was the limit, not the service. ${usedCpu}`,
+      };
+    }
     const busy = input.cpu && input.cpu.wallMs > 0 ? `its CPU was busy ${pct(input.cpu.cpuMs / input.cpu.wallMs)} of the load, ` : '';
     const io = socketShare(functions);
     const writes = io >= 0.05 ? ` and ${pct(io)} went to socket writes (answers to its clients, calls to its database and other services)` : '';
@@ -113,9 +110,7 @@ export function summarizeProfile(input: HeadlineInput): ProfileSummary {
     return {
       ...base,
       verdict: 'not-cpu-bound',
-      headline:
-        `Not CPU-bound: ${busy}its event loop sat idle ${pct(input.idleShare)} of it${writes}: the endpoint's time goes to I/O (the database, the network, timers), not to computation, and a CPU profile does not show that wait.${perRequest} ` +
-        `Of the CPU it used: ${own ? `your hottest function ${own}` : 'none in your own code'}${where ? `; ${where}` : ''}.`,
+      headline: `Not CPU-bound: ${busy}its event loop sat idle ${pct(input.idleShare)} of it${writes}: the endpoint's time goes to I/O (the database, the network, timers), not to computation, and a CPU profile does not show that wait.${perRequest} ${usedCpu}`,
     };
   }
   if (!hottestOwnFunction) {
