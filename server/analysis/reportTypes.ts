@@ -1,6 +1,7 @@
 import type { LoadSummary } from '../load/loadTypes';
 import type { CodeOrigin } from './codeOrigin';
 import type { ProfileSummary } from './headline';
+import type { QueriesSection } from '../queries/queryReportTypes';
 
 /** Bump when a field changes meaning or disappears; adding fields does not need a bump. */
 export const REPORT_VERSION = 1;
@@ -73,6 +74,8 @@ export interface ProfileReport {
   summary: ProfileSummary;
   functions: FunctionCost[];
   lines: LineCost[];
+  /** What the service sent to PostgreSQL during the run (absent when query capture was off). */
+  queries?: QueriesSection;
   /** Things the user should know: missing source maps, approximated lines, a target that died. */
   warnings: string[];
 }

@@ -7,6 +7,7 @@ import type { LoadTestReport } from '../loadtest/loadTestReport';
 import type { LoadTestProgress } from '../loadtest/runLoadTest';
 import type { KnownRoute } from '../routes/suggestPaths';
 import type { RouteHandlerSite } from '../analysis/routeHandlerNames';
+import type { ExplainResult } from '../queries/explainTypes';
 
 /** Bump on any incompatible change; the server refuses a `hello` with another version. */
 export const PROTOCOL_VERSION = 1;
@@ -88,6 +89,13 @@ export interface Methods {
   runLoadTest: { params: { file: string; allowHosts?: string[]; profile?: boolean; outDir?: string }; result: { report: LoadTestReport; exitCode: number } };
   /** Stops a running load test; runLoadTest then returns what ran. */
   cancelLoadTest: { params: Record<string, never>; result: Record<string, never> };
+  /**
+   * Explains a statement of the last profile (`text`: a QueryStat's normalised text) through the
+   * service's own pool, with the parameters of its slowest execution (kept in the service's memory
+   * only). `analyze` runs EXPLAIN ANALYZE inside a transaction that is rolled back, for a SELECT
+   * only. Fails with NOT_EXPLAINABLE (why, in the message), NO_TARGET, or QUERY_UNKNOWN.
+   */
+  explainQuery: { params: { text: string; analyze?: boolean }; result: ExplainResult };
   /** Analyses a .cpuprofile file made anywhere. */
   analyzeProfileFile: { params: { file: string }; result: { report: ProfileReport } };
 }
@@ -112,6 +120,8 @@ export type ErrorCode =
   | 'CANCELLED' // cancelProfile came before the load started: nothing was profiled
   | 'INVALID_PROFILE'
   | 'LOAD_TEST_CONFIG' // the load-test file or its thresholds are invalid; data: { problems: {path, message, line?, column?}[] }
+  | 'NOT_EXPLAINABLE' // explainQuery on a statement EXPLAIN cannot take (DDL, several statements, ANALYZE on a write)
+  | 'QUERY_UNKNOWN' // explainQuery on a statement the last profile did not capture (or the agent no longer holds)
   | 'INTERNAL';
 
 export interface RpcError {

@@ -1,3 +1,4 @@
+import type { ExplainResult } from '../queries/explainTypes';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { version as serverVersion } from '../../package.json';
@@ -83,6 +84,7 @@ export class ProfilerService {
       }
       return {};
     },
+    explainQuery: (params) => this.explainQuery(params.text, params.analyze ?? false),
     analyzeProfileFile: async (params) => {
       const profile = await readProfileFile(params.file);
       return { report: analyseProfile(profile, { target: basename(params.file), cwd: process.cwd(), top: TABLE_ROWS, reportTop: Infinity }).report };
@@ -212,6 +214,12 @@ export class ProfilerService {
     } finally {
       if (this.running === stop) this.running = undefined;
     }
+  }
+
+  /** See Methods.explainQuery. */
+  private async explainQuery(text: string, analyze: boolean): Promise<ExplainResult> {
+    if (!this.target) throw new RpcFailure('NO_TARGET', this.noTargetMessage());
+    throw new RpcFailure('QUERY_UNKNOWN', `no captured statement ${JSON.stringify(text.slice(0, 80))}${analyze ? ' to analyze' : ''}: profile an endpoint that sends it first`);
   }
 
   /**

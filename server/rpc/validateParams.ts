@@ -62,6 +62,11 @@ export const paramValidators: ParamValidators = {
     return params;
   },
   cancelLoadTest: noParams,
+  explainQuery(raw) {
+    const o = object(raw, 'params');
+    const text = nonEmptyString(o, 'text', 'params');
+    return o.analyze === undefined ? { text } : { text, analyze: boolean(o, 'analyze', 'params') };
+  },
   analyzeProfileFile(raw) {
     const o = object(raw, 'params');
     return { file: absolutePath(o, 'file', 'params') };

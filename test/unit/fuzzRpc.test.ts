@@ -73,6 +73,7 @@ const CONTRACT: { [M in MethodName]: (p: Json) => boolean } = {
   cancelProfile: empty,
   runLoadTest: (p) => absolute(p.file) && optional(p.allowHosts, strings) && optional(p.profile, (b) => typeof b === 'boolean') && optional(p.outDir, absolute),
   cancelLoadTest: empty,
+  explainQuery: (p) => nonEmpty(p.text) && optional(p.analyze, (b) => typeof b === 'boolean'),
   analyzeProfileFile: (p) => absolute(p.file),
 };
 
@@ -107,6 +108,7 @@ const VALID: { [M in MethodName]: fc.Arbitrary<unknown> } = {
   cancelProfile: fc.constantFrom(undefined, null, {}),
   runLoadTest: fc.record({ file: fc.constantFrom('/app/a.load.json'), allowHosts: fc.array(fc.constantFrom('h')), profile: fc.boolean(), outDir: path }, { requiredKeys: ['file'] }),
   cancelLoadTest: fc.constantFrom(undefined, null, {}),
+  explainQuery: fc.record({ text: fc.constantFrom('SELECT 1', 'SELECT * FROM t WHERE id = $1', ' '), analyze: fc.boolean() }, { requiredKeys: ['text'] }),
   analyzeProfileFile: fc.record({ file: fc.constantFrom('/tmp/a.cpuprofile') }),
 };
 

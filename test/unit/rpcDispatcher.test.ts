@@ -79,6 +79,7 @@ function echoHandlers(): Handlers<string> {
     cancelProfile: async () => ({}),
     runLoadTest: fail,
     cancelLoadTest: async () => ({}),
+    explainQuery: fail,
     analyzeProfileFile: fail,
   };
 }
