@@ -25,6 +25,10 @@ await build({
 });
 chmodSync(join(root, 'dist/server.js'), 0o755);
 
+// The agent the server evaluates inside the user's service (server/agent/agentSource.ts reads it):
+// one script with no imports and no source map.
+await build({ ...common, entryPoints: { agent: 'server/agent/agent.ts' }, outdir: 'dist', format: 'iife', sourcemap: false });
+
 // The extension runs in VS Code's extension host: everything bundled but `vscode` itself.
 await build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'dist', external: ['vscode'] });
 

@@ -7,6 +7,9 @@ import type { KnownRoute } from '../routes/suggestPaths';
 import type { CpuBusy } from '../analysis/reportTypes';
 import type { RouteHandlerSite } from '../analysis/routeHandlerNames';
 import { probeEndpoint } from '../target/probeEndpoint';
+import { QueryAgent } from '../agent/queryAgent';
+import type { ArmOptions } from '../agent/agent';
+import type { QueryCapture } from '../queries/captureTypes';
 import { analyseProfile, writeCpuProfile, writeSpeedscope } from './profileFiles';
 import { SessionError } from './sessionError';
 import { cancelled, type TargetSession } from './targetSession';
@@ -31,6 +34,8 @@ export interface CaptureOptions {
   acceptErrors?: boolean;
   /** For suggestions when the check request answers 404 or 405 (a function: worked out only then). */
   knownRoutes?: readonly KnownRoute[] | (() => readonly KnownRoute[]);
+  /** Capture the service's PostgreSQL queries during the load (default true); options for the agent. */
+  queries?: false | Partial<ArmOptions>;
 }
 
 /** What a run captured. */
@@ -39,6 +44,10 @@ export interface Capture {
   load: LoadSummary;
   /** The target's CPU time over the load, when it could be read. */
   cpu?: CpuBusy;
+  /** What the service sent to PostgreSQL during the load (absent when capture was off). */
+  queries?: QueryCapture;
+  /** Why queries could not be captured, when they could not. */
+  queriesUnavailable?: string;
   /** Set when the target went away mid-run: why, for the user; the capture covers the part before. */
   lost?: string;
 }
@@ -67,16 +76,29 @@ export async function captureProfile(session: TargetSession, options: CaptureOpt
   const connection = await session.connect();
   if (signal?.aborted) throw cancelled();
   options.onPhase?.('profiling');
+  let agent: QueryAgent | undefined;
+  let queriesUnavailable: string | undefined;
+  if (options.queries !== false) {
+    agent = await QueryAgent.arm(connection, options.queries || {}).catch((err: Error) => {
+      queriesUnavailable = `queries were not captured: the agent could not be put into the service (${err.message})`;
+      return undefined;
+    });
+  }
+  const withQueries = async (capture: Omit<Capture, 'queries'>): Promise<Capture> => {
+    const queries = await agent?.disarm();
+    return { ...capture, ...(queries ? { queries } : {}), ...(queriesUnavailable ? { queriesUnavailable } : {}) };
+  };
   try {
-    return await profileUnderLoad({ connection, load, samplingIntervalUs: options.samplingIntervalUs, chunkMs: options.chunkMs, signal, onProgress: options.onProgress });
+    return await withQueries(await profileUnderLoad({ connection, load, samplingIntervalUs: options.samplingIntervalUs, chunkMs: options.chunkMs, signal, onProgress: options.onProgress }));
   } catch (err) {
+    await agent?.disarm();
     if (!(err instanceof TargetLostError)) throw new SessionError('INTERNAL', (err as Error).message);
     const why = await session.describeLoss();
     const sent = err.load ? ` ${err.load.requests} requests had completed.` : '';
     const kept = err.partialProfile ? (options.keptNote ?? ' The profile up to the last completed chunk was kept and is shown above.') : ' No complete profile chunk had been collected, so there is no profile to show.';
     const message = `${err.message}.${why}${sent}${kept}${session.formatTail()}`;
     if (!err.partialProfile || !err.load) throw new SessionError('TARGET_LOST', message);
-    return { profile: err.partialProfile, load: err.load, lost: message };
+    return withQueries({ profile: err.partialProfile, load: err.load, lost: message });
   }
 }
 

@@ -1,5 +1,6 @@
 import { connectCdp, describeClose, type CdpConnection } from '../cdp/connection';
 import { detach } from '../profiling/detach';
+import { removeAgent } from '../agent/queryAgent';
 import type { TargetInfo } from '../protocol/protocol';
 import { locateInspector, type AttachPoint } from '../target/attachTarget';
 import { describeExit, LaunchedTarget, type ExitInfo } from '../target/launchTarget';
@@ -163,7 +164,10 @@ export class TargetSession {
     await this.connecting?.catch(() => undefined);
     const connection = this.connection;
     this.connection = undefined;
-    if (connection) await detach(connection, this.attachPoint?.openedBySignal ?? false);
+    if (connection) {
+      await removeAgent(connection); // the service as it was: prototypes restored, the agent's global gone
+      await detach(connection, this.attachPoint?.openedBySignal ?? false);
+    }
     if (this.launched) {
       await this.launched.stop();
     } else {
