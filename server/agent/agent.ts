@@ -290,6 +290,41 @@ function createAgent(): AgentApi {
     return undefined;
   }
 
+  /** Records the query when `target` (the object pg enqueued) completes: its own handleReadyForQuery or handleError. */
+  function follow(client: PgClient, target: QueryObject | undefined, q: { statement: number; site: number; request: number; startMs: number; pool: number; waitMs: number; text: string; values?: unknown[] }): void {
+    let done = false;
+    const finish = (err: unknown, results: unknown) => {
+      if (done || !options) return;
+      done = true;
+      const ms = now() - q.startMs;
+      record([q.statement, q.site, q.request, roundMs(q.startMs), roundMs(ms), roundMs(q.waitMs), err ? -1 : rowsOf(results), q.pool, err ? errorOf(err) : -1]);
+      const slow = slowest.get(q.statement);
+      if (!err && (!slow || ms > slow.ms)) {
+        const pool = [...poolIds].find(([, id]) => id === q.pool)?.[0];
+        slowest.set(q.statement, { ms, text: q.text, values: q.values, ...(pool ? { pool: new WeakRef(pool) } : {}), client: new WeakRef(client) });
+      }
+    };
+    if (!target) {
+      // Not enqueued: the client is broken or ending, and pg reports that on the next tick.
+      if (client._queryable === false || client._ending) finish(new Error('the client was not queryable (its connection failed or was ended)'), undefined);
+      return;
+    }
+    const ready = target.handleReadyForQuery;
+    const fail = target.handleError;
+    if (typeof ready === 'function') {
+      target.handleReadyForQuery = function (this: QueryObject, ...a: unknown[]) {
+        finish(undefined, this._results);
+        return ready.apply(this, a);
+      };
+    }
+    if (typeof fail === 'function') {
+      target.handleError = function (this: QueryObject, ...a: unknown[]) {
+        finish(a[0], undefined);
+        return fail.apply(this, a);
+      };
+    }
+  }
+
   function wrapClient(Client: { prototype: PgClient }): void {
     const proto = Client.prototype;
     const original = proto.query;
@@ -311,41 +346,7 @@ function createAgent(): AgentApi {
       const startMs = now();
       const result = original.apply(this, args);
       const target = typeof (config as QueryObject).submit === 'function' ? (config as QueryObject) : enqueued(this, before);
-      const pool = origin?.pool ?? checkout?.pool ?? -1;
-      const waitMs = origin?.waitMs ?? 0;
-      const site = siteOf(stack);
-      const clientRef = new WeakRef(this);
-      let done = false;
-      const finish = (err: unknown, results: unknown) => {
-        if (done || !options) return;
-        done = true;
-        const ms = now() - startMs;
-        record([statement.id, site, request, roundMs(startMs), roundMs(ms), roundMs(waitMs), err ? -1 : rowsOf(results), pool, err ? errorOf(err) : -1]);
-        const slow = slowest.get(statement.id);
-        if (!err && (!slow || ms > slow.ms)) {
-          const poolObject = [...poolIds].find(([, id]) => id === pool)?.[0];
-          slowest.set(statement.id, { ms, text, values, ...(poolObject ? { pool: new WeakRef(poolObject) } : {}), client: clientRef });
-        }
-      };
-      if (!target) {
-        // Not enqueued: the client is broken or ending, and pg reports that on the next tick.
-        if (this._queryable === false || this._ending) finish(new Error('the client was not queryable (its connection failed or was ended)'), undefined);
-        return result;
-      }
-      const ready = target.handleReadyForQuery;
-      const fail = target.handleError;
-      if (typeof ready === 'function') {
-        target.handleReadyForQuery = function (this: QueryObject, ...a: unknown[]) {
-          finish(undefined, this._results);
-          return ready.apply(this, a);
-        };
-      }
-      if (typeof fail === 'function') {
-        target.handleError = function (this: QueryObject, ...a: unknown[]) {
-          finish(a[0], undefined);
-          return fail.apply(this, a);
-        };
-      }
+      follow(this, target, { statement: statement.id, site: siteOf(stack), request, startMs, pool: origin?.pool ?? checkout?.pool ?? -1, waitMs: origin?.waitMs ?? 0, text, values });
       return result;
     };
     Object.defineProperty(query, 'name', { value: original.name });
