@@ -4,6 +4,7 @@ import type { LoadOptions, LoadSummary } from '../../server/load/loadTypes';
 import { runLoad } from '../../server/load/runLoad';
 import { profileUnderLoad } from '../../server/profiling/profileUnderLoad';
 import { processCpuMs } from './procStat';
+import { QueryAgent } from '../../server/agent/queryAgent';
 
 export interface WindowResult {
   /** CPU time the service used over the window (user + system, all threads), ms. */
@@ -15,6 +16,8 @@ export interface WindowResult {
   errors: number;
   wallMs: number;
   profile?: Protocol.Profiler.Profile;
+  /** With `queries`: the queries the agent recorded over the window. */
+  queries?: number;
 }
 
 export function loadOptions(url: string, durationMs: number, rate?: number): LoadOptions {
@@ -26,9 +29,11 @@ export function loadOptions(url: string, durationMs: number, rate?: number): Loa
  * `profiling`, the window is exactly what `perflens profile` does (profileUnderLoad: enable,
  * setSamplingInterval, start, 5-s chunk rotation, stop, disable), so its costs are all counted.
  */
-export async function measureWindow(pid: number, load: LoadOptions, profiling?: { connection: CdpConnection; samplingIntervalUs: number }): Promise<WindowResult> {
+export async function measureWindow(pid: number, load: LoadOptions, profiling?: { connection: CdpConnection; samplingIntervalUs: number }, queries?: CdpConnection): Promise<WindowResult> {
   const started = performance.now();
   const cpuBefore = processCpuMs(pid);
+  // With `queries`, the agent is armed and disarmed inside the window, as a profile run does: its whole cost is counted.
+  const agent = queries ? await QueryAgent.arm(queries) : undefined;
   let summary: LoadSummary;
   let profile: Protocol.Profiler.Profile | undefined;
   if (profiling) {
@@ -38,6 +43,7 @@ export async function measureWindow(pid: number, load: LoadOptions, profiling?: 
   } else {
     summary = await runLoad(load);
   }
+  const captured = agent ? (await agent.disarm()).executions.length : undefined;
   const cpuMs = processCpuMs(pid) - cpuBefore;
   return {
     cpuMs,
@@ -47,5 +53,6 @@ export async function measureWindow(pid: number, load: LoadOptions, profiling?: 
     errors: summary.errors.total + summary.errors.non2xx,
     wallMs: performance.now() - started,
     profile,
+    ...(captured !== undefined ? { queries: captured } : {}),
   };
 }

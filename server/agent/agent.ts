@@ -28,6 +28,8 @@ export interface ArmOptions {
   flushMs: number;
   /** Executions kept between two flushes at most (beyond: counted as dropped). */
   maxBuffered: number;
+  /** Tie each query to its HTTP request (AsyncLocalStorage; see the README for its cost on Node < 24). */
+  requestContext: boolean;
 }
 
 export interface AgentApi {
@@ -175,6 +177,7 @@ function createAgent(): AgentApi {
     dropped = 0;
     poolIds.clear();
     open.clear();
+    inFlight = new WeakMap();
     slowest = new Map();
   }
 
@@ -276,53 +279,99 @@ function createAgent(): AgentApi {
     return one(results);
   }
 
-  /** The query object a Client#query call just enqueued: the newest in its queues, else the active one. */
-  function snapshot(client: PgClient) {
-    const queue = client._queryQueue ?? client.queryQueue ?? [];
-    const sent = client._sentQueryQueue ?? [];
-    return { queued: queue[queue.length - 1], sent: sent[sent.length - 1], active: '_activeQuery' in client ? client._activeQuery : client.activeQuery };
+  /** The newest query in a client's queues (pg 8.23's names, then older pg's), and its active one: compared before and after a call. */
+  function newestQueued(client: PgClient): unknown {
+    const queue = client._queryQueue ?? client.queryQueue;
+    return queue && queue.length ? queue[queue.length - 1] : undefined;
   }
-  function enqueued(client: PgClient, before: ReturnType<typeof snapshot>): QueryObject | undefined {
-    const after = snapshot(client);
-    if (after.queued !== undefined && after.queued !== before.queued) return after.queued as QueryObject;
-    if (after.sent !== undefined && after.sent !== before.sent) return after.sent as QueryObject;
-    if (after.active && after.active !== before.active) return after.active as QueryObject;
-    return undefined;
+  function newestSent(client: PgClient): unknown {
+    const sent = client._sentQueryQueue;
+    return sent && sent.length ? sent[sent.length - 1] : undefined;
+  }
+  function activeOf(client: PgClient): unknown {
+    return '_activeQuery' in client ? client._activeQuery : client.activeQuery;
   }
 
-  /** Records the query when `target` (the object pg enqueued) completes: its own handleReadyForQuery or handleError. */
-  function follow(client: PgClient, target: QueryObject | undefined, q: { statement: number; site: number; request: number; startMs: number; pool: number; waitMs: number; text: string; values?: unknown[] }): void {
-    let done = false;
-    const finish = (err: unknown, results: unknown) => {
-      if (done || !options) return;
-      done = true;
-      const ms = now() - q.startMs;
-      record([q.statement, q.site, q.request, roundMs(q.startMs), roundMs(ms), roundMs(q.waitMs), err ? -1 : rowsOf(results), q.pool, err ? errorOf(err) : -1]);
-      const slow = slowest.get(q.statement);
-      if (!err && (!slow || ms > slow.ms)) {
-        const pool = [...poolIds].find(([, id]) => id === q.pool)?.[0];
-        slowest.set(q.statement, { ms, text: q.text, values: q.values, ...(pool ? { pool: new WeakRef(pool) } : {}), client: new WeakRef(client) });
-      }
-    };
+  interface Followed {
+    statement: number;
+    site: number;
+    request: number;
+    startMs: number;
+    pool: number;
+    waitMs: number;
+    text: string;
+    values?: unknown[];
+    client: PgClient;
+  }
+  /**
+   * The queries in flight, by the object pg enqueued. A WeakMap, and the completion methods wrapped on
+   * the query class's prototype, not on each query: an own property per query would give pg's query
+   * objects new shapes and slow every protocol message they handle.
+   */
+  let inFlight = new WeakMap<object, Followed>();
+  const wrappedQueryClasses = new Set<object>();
+  /** Prototypes of the query objects seen this run (their class's methods are wrapped). */
+  let seenQueryPrototypes = new WeakSet<object>();
+
+  function finish(query: object, err: unknown, results: unknown): void {
+    const q = inFlight.get(query);
+    if (!q) return;
+    inFlight.delete(query);
+    if (!options) return;
+    const ms = now() - q.startMs;
+    record([q.statement, q.site, q.request, roundMs(q.startMs), roundMs(ms), roundMs(q.waitMs), err ? -1 : rowsOf(results), q.pool, err ? errorOf(err) : -1]);
+    const slow = slowest.get(q.statement);
+    if (!err && (!slow || ms > slow.ms)) {
+      const pool = [...poolIds].find(([, id]) => id === q.pool)?.[0];
+      slowest.set(q.statement, { ms, text: q.text, values: q.values, ...(pool ? { pool: new WeakRef(pool) } : {}), client: new WeakRef(q.client) });
+    }
+  }
+
+  /** Wraps handleReadyForQuery and handleError where `query`'s class defines them (pg's Query, a cursor's class), once. */
+  function wrapQueryClass(query: object): void {
+    const proto = Object.getPrototypeOf(query) as object | null;
+    if (!proto || seenQueryPrototypes.has(proto)) return;
+    seenQueryPrototypes.add(proto);
+    for (const method of ['handleReadyForQuery', 'handleError'] as const) {
+      let owner: Record<string, unknown> | null = query as Record<string, unknown>;
+      while (owner && !Object.prototype.hasOwnProperty.call(owner, method)) owner = Object.getPrototypeOf(owner) as Record<string, unknown> | null;
+      if (!owner || owner === query || wrappedQueryClasses.has(owner[method] as object)) continue;
+      const original = owner[method] as (...a: unknown[]) => unknown;
+      if (typeof original !== 'function') continue;
+      const wrapped =
+        method === 'handleReadyForQuery'
+          ? function (this: QueryObject, ...a: unknown[]) {
+              finish(this, undefined, this._results);
+              return original.apply(this, a);
+            }
+          : function (this: QueryObject, ...a: unknown[]) {
+              finish(this, a[0], undefined);
+              return original.apply(this, a);
+            };
+      wrappedQueryClasses.add(wrapped);
+      const home = owner;
+      home[method] = wrapped;
+      restores.push(() => {
+        if (home[method] === wrapped) home[method] = original;
+        wrappedQueryClasses.delete(wrapped);
+        seenQueryPrototypes = new WeakSet();
+      });
+    }
+  }
+
+  /** Records the query when `target` (the object pg enqueued) completes. */
+  function follow(target: QueryObject | undefined, q: Followed): void {
     if (!target) {
       // Not enqueued: the client is broken or ending, and pg reports that on the next tick.
-      if (client._queryable === false || client._ending) finish(new Error('the client was not queryable (its connection failed or was ended)'), undefined);
+      if (q.client._queryable === false || q.client._ending) {
+        const marker = {};
+        inFlight.set(marker, q);
+        finish(marker, new Error('the client was not queryable (its connection failed or was ended)'), undefined);
+      }
       return;
     }
-    const ready = target.handleReadyForQuery;
-    const fail = target.handleError;
-    if (typeof ready === 'function') {
-      target.handleReadyForQuery = function (this: QueryObject, ...a: unknown[]) {
-        finish(undefined, this._results);
-        return ready.apply(this, a);
-      };
-    }
-    if (typeof fail === 'function') {
-      target.handleError = function (this: QueryObject, ...a: unknown[]) {
-        finish(a[0], undefined);
-        return fail.apply(this, a);
-      };
-    }
+    wrapQueryClass(target);
+    inFlight.set(target, q);
   }
 
   function wrapClient(Client: { prototype: PgClient }): void {
@@ -342,11 +391,23 @@ function createAgent(): AgentApi {
       const request = origin ? origin.request : currentRequest();
       const checkout = this[kCheckout] as OpenCheckout | undefined;
       if (checkout) checkout.lastStatement = statement.id;
-      const before = snapshot(this);
+      const queuedBefore = newestQueued(this);
+      const sentBefore = newestSent(this);
+      const activeBefore = activeOf(this);
       const startMs = now();
       const result = original.apply(this, args);
-      const target = typeof (config as QueryObject).submit === 'function' ? (config as QueryObject) : enqueued(this, before);
-      follow(this, target, { statement: statement.id, site: siteOf(stack), request, startMs, pool: origin?.pool ?? checkout?.pool ?? -1, waitMs: origin?.waitMs ?? 0, text, values });
+      // The object pg enqueued: the caller's submittable, else the newest in a queue, else the active one.
+      let target: QueryObject | undefined;
+      if (typeof (config as QueryObject).submit === 'function') target = config as QueryObject;
+      else {
+        const queued = newestQueued(this);
+        const sent = newestSent(this);
+        const active = activeOf(this);
+        if (queued !== undefined && queued !== queuedBefore) target = queued as QueryObject;
+        else if (sent !== undefined && sent !== sentBefore) target = sent as QueryObject;
+        else if (active && active !== activeBefore) target = active as QueryObject;
+      }
+      follow(target, { statement: statement.id, site: siteOf(stack), request, startMs, pool: origin?.pool ?? checkout?.pool ?? -1, waitMs: origin?.waitMs ?? 0, text, values, client: this });
       return result;
     };
     Object.defineProperty(query, 'name', { value: original.name });
@@ -579,7 +640,7 @@ function createAgent(): AgentApi {
       wrappedFiles.clear();
       options = armOptions;
       scanModules();
-      const requestContext = typeof channels.subscribe === 'function';
+      const requestContext = armOptions.requestContext && typeof channels.subscribe === 'function';
       if (requestContext) {
         channels.subscribe('http.server.request.start', onRequestStart);
         channels.subscribe('http.server.response.finish', onResponseFinish);

@@ -8,7 +8,7 @@ import { agentSource } from './agentSource';
 import { QueryCollector } from './queryCollector';
 import { decodeBatch, type WireBatch } from './wire';
 
-export const DEFAULT_ARM_OPTIONS: ArmOptions = { leakThresholdMs: 5000, firstStacks: 8, stackEvery: 32, flushMs: 1000, maxBuffered: 200_000 };
+export const DEFAULT_ARM_OPTIONS: ArmOptions = { leakThresholdMs: 5000, firstStacks: 8, stackEvery: 256, flushMs: 1000, maxBuffered: 200_000, requestContext: true };
 
 const AGENT = `globalThis[Symbol.for(${JSON.stringify(AGENT_GLOBAL)})]`;
 
