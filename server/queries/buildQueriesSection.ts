@@ -92,7 +92,7 @@ export function buildQueriesSection(capture: QueryCapture, options: BuildQueries
   const poolName = new Map(capture.pools.map((p) => [p.id, p.name]));
   const leaks: LeakedCheckout[] = [];
   for (const leak of capture.leaks) {
-    const heldMs = round3(leak.releasedAfterMs ?? capture.endMs - leak.checkedOutAtMs);
+    const heldMs = round3(Math.max(0, leak.releasedAfterMs ?? capture.endMs - leak.checkedOutAtMs));
     if (heldMs < (options.leakThresholdMs ?? 0)) continue;
     const where = siteOf(leak.site);
     const leaked: LeakedCheckout = {
@@ -185,7 +185,7 @@ function statementStat(
   if (siteList.length > 1) stat.otherSites = siteList.slice(1);
   if (byRequest.size > 0) {
     const counts = [...byRequest.values()];
-    stat.perRequest = { mean: round3(counts.reduce((a, b) => a + b, 0) / counts.length), max: Math.max(...counts) };
+    stat.perRequest = { mean: round3(counts.reduce((a, b) => a + b, 0) / counts.length), max: counts.reduce((a, b) => Math.max(a, b), 0) };
   }
   return stat;
 }
@@ -315,16 +315,16 @@ function queriesPerRequest(capture: QueryCapture): QueriesSection['perRequest'] 
   return { requests: sorted.length, mean: round3(sorted.reduce((a, b) => a + b, 0) / sorted.length), max: sorted[sorted.length - 1], p95: nearestRank(sorted, 95) };
 }
 
-/** Total, nearest-rank percentiles (the smallest value with at least p % of the values at or below it) and max; zeros when empty. */
+/** Total, nearest-rank percentiles (the smallest value with at least p % of the values at or below it) and max, to the µs (3 decimals); zeros when empty. */
 export function durations(values: number[]): Durations {
   if (values.length === 0) return { totalMs: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 };
   const sorted = [...values].sort((a, b) => a - b);
   return {
     totalMs: round3(sorted.reduce((a, b) => a + b, 0)),
-    p50Ms: nearestRank(sorted, 50),
-    p95Ms: nearestRank(sorted, 95),
-    p99Ms: nearestRank(sorted, 99),
-    maxMs: sorted[sorted.length - 1],
+    p50Ms: round3(nearestRank(sorted, 50)),
+    p95Ms: round3(nearestRank(sorted, 95)),
+    p99Ms: round3(nearestRank(sorted, 99)),
+    maxMs: round3(sorted[sorted.length - 1]),
   };
 }
 

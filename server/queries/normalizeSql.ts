@@ -276,7 +276,8 @@ function collapseValuesRows(tokens: Token[]): Token[] {
       rows++;
     }
     if (rows < 2) continue;
-    out.push(...tokens.slice(i + 1, firstEnd + 1), { kind: 'punct', text: ',', space: false });
+    for (let j = i + 1; j <= firstEnd; j++) out.push(tokens[j]);
+    out.push({ kind: 'punct', text: ',', space: false });
     out.push({ kind: 'punct', text: '.', space: true }, { kind: 'punct', text: '.', space: false }, { kind: 'punct', text: '.', space: false });
     i = last;
   }

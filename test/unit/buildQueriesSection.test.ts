@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import type { CapturedRequest, CapturedStatement, Checkout, QueryCapture, QueryExecution, StackFrame } from '../../server/queries/captureTypes';
 import { buildQueriesSection, durations, intervalUnion, nearestRank } from '../../server/queries/buildQueriesSection';
 
@@ -330,4 +331,68 @@ test('interval union, nearest rank, durations', () => {
   assert.equal(nearestRank([7], 0), 7);
   assert.deepEqual(durations([]), { totalMs: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 });
   assert.deepEqual(durations([0.1, 0.2]), { totalMs: 0.3, p50Ms: 0.1, p95Ms: 0.2, p99Ms: 0.2, maxMs: 0.2 });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Any capture (ids that refer to nothing included): the section is built and its figures hold together.
+
+const RUNS = Math.max(1000, Number(process.env.FUZZ_RUNS ?? 0));
+
+test('any capture gives a section whose figures hold together', () => {
+  const id = fc.integer({ min: -1, max: 6 });
+  const ms = fc.oneof(fc.constant(0), fc.double({ min: 0, max: 500, noNaN: true }));
+  const execution = fc.record({
+    statement: id,
+    site: id,
+    request: fc.integer({ min: 0, max: 4 }),
+    startMs: fc.integer({ min: 0, max: 200 }),
+    ms,
+    waitMs: ms,
+    rows: fc.integer({ min: -1, max: 50 }),
+    pool: id,
+    errorCode: fc.option(fc.constantFrom('08006', '57P01', '?', '42P01'), { nil: undefined }),
+    errorMessage: fc.option(fc.constantFrom('Connection terminated', 'boom'), { nil: undefined }),
+  });
+  const statementText = fc.oneof(fc.constantFrom(ORDERS, ITEMS, 'BEGIN', "SELECT 1 FROM t WHERE a = 'x'", 'SELECT 2 FROM t WHERE a = 3'), fc.string({ maxLength: 30 }));
+  const arbitraryCapture = fc.record({
+    statements: fc.array(fc.record({ id, text: statementText }), { maxLength: 6 }),
+    sites: fc.array(fc.record({ id, frames: fc.array(fc.record({ url: fc.constantFrom('', 'node:internal/x', 'file:///app/dist/a.js', '/app/node_modules/pg/lib/client.js', 'file:///app/node_modules/knex/lib/runner.js'), line: fc.integer({ min: 0, max: 40 }), column: fc.integer({ min: 0, max: 40 }), functionName: fc.constantFrom('', 'f') }), { maxLength: 4 }) }), { maxLength: 4 }),
+    requests: fc.array(fc.record({ id: fc.integer({ min: 0, max: 4 }), method: fc.constantFrom('GET', 'POST'), url: fc.constantFrom('/a', '/a?x=1', '/b#h', ''), startMs: fc.nat(100) }), { maxLength: 5 }),
+    pools: fc.array(fc.record({ id, name: fc.constantFrom('p', 'q'), max: fc.integer({ min: 0, max: 10 }) }), { maxLength: 3 }),
+    executions: fc.array(execution, { maxLength: 40 }),
+    checkouts: fc.array(fc.record({ pool: id, waitMs: ms, heldMs: ms, request: fc.nat(4) }), { maxLength: 20 }),
+    poolSamples: fc.array(fc.record({ pool: id, atMs: fc.nat(10_000), total: fc.nat(10), idle: fc.nat(10), waiting: fc.nat(5) }), { maxLength: 10 }),
+    leaks: fc.array(fc.record({ id: fc.nat(5), pool: id, site: id, request: fc.nat(4), checkedOutAtMs: fc.nat(10_000), releasedAfterMs: fc.option(fc.nat(10_000), { nil: undefined }), lastStatement: fc.option(id, { nil: undefined }), transactionStatus: fc.option(fc.constantFrom('I', 'T', 'E', 'x'), { nil: undefined }) }), { maxLength: 4 }),
+    dropped: fc.nat(3),
+    startMs: fc.nat(100),
+    endMs: fc.nat(20_000),
+    requestContext: fc.boolean(),
+    minRepeats: fc.integer({ min: 0, max: 6 }),
+  });
+  fc.assert(
+    fc.property(arbitraryCapture, ({ requestContext, minRepeats, ...parts }) => {
+      const c = capture({ ...parts, status: { node: 'v22.12.0', pg: [{ dir: '/app/node_modules/pg', version: '8.13.1' }], requestContext } });
+      const section = buildQueriesSection(c, { nPlusOne: { minRepeats } });
+      const known = new Set(c.statements.map((s) => s.id));
+      assert.equal(section.queries.reduce((sum, q) => sum + q.calls, 0), c.executions.filter((e) => known.has(e.statement)).length);
+      assert.equal(new Set(section.queries.map((q) => q.text)).size, section.queries.length, 'one row per normalised statement');
+      for (let i = 1; i < section.queries.length; i++) assert.ok(section.queries[i - 1].totalMs >= section.queries[i].totalMs);
+      for (const q of section.queries) {
+        assert.ok(q.p50Ms <= q.p95Ms && q.p95Ms <= q.p99Ms && q.p99Ms <= q.maxMs && q.maxMs <= q.totalMs + 1e-9, JSON.stringify(q));
+        assert.ok(q.errors <= q.calls && q.rows >= 0);
+        assert.equal(q.errorCodes.reduce((sum, e) => sum + e.count, 0), q.errors);
+        assert.ok((q.otherSites ?? []).reduce((sum, s) => sum + s.calls, 0) <= q.calls);
+        if (q.nPlusOne) {
+          const n = q.nPlusOne;
+          assert.ok(requestContext && n.perRequest >= Math.max(1, minRepeats) && n.perRequestMedian <= n.perRequest && n.requests >= 1 && n.requests <= n.ofRequests, JSON.stringify(n));
+          assert.ok(n.msPerRequest <= q.totalMs + 1e-9);
+          assert.notEqual(n.after, q.text);
+        }
+      }
+      for (const pool of section.pools) assert.ok(pool.verdict.length > 0 && Number.isFinite(pool.busyMean) && Number.isFinite(pool.ratePerSecond));
+      assert.equal(section.leaks.length, c.leaks.length);
+      assert.ok(section.perRequest.p95 <= section.perRequest.max && section.perRequest.mean <= section.perRequest.max);
+    }),
+    { numRuns: RUNS },
+  );
 });
