@@ -1,5 +1,8 @@
 // Pure: a profile report indexed by source file, for annotations and hovers. No vscode here.
 import type { FunctionCost, LineCost, ProfileReport } from '../../server/analysis/reportTypes';
+import { formatMs } from '../../server/text/formatMs';
+
+export { formatMs };
 
 export interface HotLine extends LineCost {
   /** 1 (warm) … 3 (hottest), for the gutter mark. */
@@ -71,13 +74,6 @@ export class ProfileIndex {
 function heatOf(share: number, top: number): 1 | 2 | 3 {
   const ratio = top > 0 ? share / top : 0;
   return ratio >= 0.5 ? 3 : ratio >= 0.15 ? 2 : 1;
-}
-
-/** 5846 → "5.85 s", 44.5 → "44.5 ms", 0.42 → "0.42 ms". */
-export function formatMs(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 10) return `${ms.toFixed(1)} ms`;
-  return `${ms.toFixed(2)} ms`;
 }
 
 export function formatShare(share: number): string {

@@ -66,7 +66,7 @@ function pct(share: number): string {
 }
 
 /** `cwd/a/b.ts` → `a/b.ts`; paths outside cwd (and URLs) stay as they are. */
-function relativeTo(file: string, cwd: string): string {
+export function relativeTo(file: string, cwd: string): string {
   const base = cwd.replace(/[\\/]+$/, '');
   if (base && (file.startsWith(`${base}/`) || file.startsWith(`${base}\\`))) return file.slice(base.length + 1);
   return file;

@@ -14,7 +14,11 @@ export interface CallingLine {
   functionName: string;
   /** True when file/line come from a source map. */
   mapped: boolean;
-  /** 'own' normally; 'dependency' when every frame was inside node_modules (then the first frame that called pg). */
+  /**
+   * 'own' normally; 'dependency' when every frame was inside node_modules (then the first frame
+   * outside pg's own packages); 'node' when only Node's (and pg's) frames were left, or when the
+   * query came with no stack (file '' and line 0 then).
+   */
   origin: CodeOrigin;
   package?: string;
 }
@@ -63,7 +67,7 @@ export interface QueryStat extends Durations {
   errorCodes: QueryError[];
   /** Waiting for a pool connection before the query could be sent, apart from the time in the database. */
   wait: Durations;
-  /** The calling line that sent most of its calls; `file` and `line` also at the top level for CI scripts. */
+  /** The calling line that sent most of its calls; `file` and `line` also at the top level for CI scripts ('' and 0 when no call came with a stack). */
   file: string;
   line: number;
   site: CallingLine;
@@ -94,7 +98,7 @@ export interface PoolStat {
   busyMean: number;
   /** At max with callers waiting for at least a sample: the pool is the bottleneck. */
   saturated: boolean;
-  /** The sentence to show ("at 450 req/s and 9 ms held per checkout, 4 connections are busy on average; p99 wait is 40 ms with max = 5"). */
+  /** The sentence to show ("at 450 checkouts/s and 9 ms held per checkout, 4.1 connections are busy on average; p99 wait is 40 ms with max = 5: …"). */
   verdict: string;
 }
 
