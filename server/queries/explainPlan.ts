@@ -177,6 +177,9 @@ function readNode(raw: unknown, path: string, depth: number, processes: number):
     node.actualRows = Math.round((rows ?? 0) * loops);
     node.actualTotalMs = (time ?? 0) * (loops === 0 ? 0 : Math.max(1, loops / processes));
     if (removed !== undefined) node.rowsRemovedByFilter = Math.round(removed * loops);
+    if (![node.actualRows, node.actualTotalMs, node.rowsRemovedByFilter ?? 0].every(Number.isFinite)) {
+      throw new PlanFormatError(`${path}: its actual rows or time times its ${loops} loops is too large a number`);
+    }
   }
   readSort(raw, path, node);
 
@@ -384,14 +387,15 @@ function label(node: PlanNode, analyzed: boolean): string {
 }
 
 function formatCost(cost: number): string {
-  return String(Math.round(cost * 100) / 100);
+  return cost >= 1e15 ? cost.toExponential(2) : String(Math.round(cost * 100) / 100);
 }
 
 function formatRows(rows: number): string {
-  return String(Math.round(rows * 100) / 100);
+  return rows >= 1e15 ? rows.toExponential(2) : String(Math.round(rows * 100) / 100);
 }
 
 export function formatMs(ms: number): string {
+  if (ms >= 1e15) return ms.toExponential(2);
   if (ms >= 100) return String(Math.round(ms));
   if (ms >= 1) return ms.toFixed(1);
   return String(Math.round(ms * 1000) / 1000);

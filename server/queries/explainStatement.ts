@@ -139,13 +139,14 @@ export function explainability(text: string, info: StatementInfo = {}): Explaina
   const words = lexed.tokens;
   if (words.length === 0 || words.every((t) => t.kind === 'semicolon')) {
     if (info.name) return { ok: false, reason: `the service ran the prepared statement "${info.name}" by name only; its SQL text was not sent, so there is nothing to explain` };
-    return { ok: false, reason: text.trim() ? 'its text holds only comments' : 'its text is empty' };
+    if (!text.trim()) return { ok: false, reason: 'its text is empty' };
+    return { ok: false, reason: words.length ? "its text holds no command, only ';' (an empty statement)" : 'its text holds only comments' };
   }
   const firstSemicolon = words.findIndex((t) => t.kind === 'semicolon');
-  if (firstSemicolon >= 0 && words.slice(firstSemicolon).some((t) => t.kind !== 'semicolon')) {
+  if (firstSemicolon === 0) return { ok: false, reason: "it begins with ';': an empty command before the statement" };
+  if (firstSemicolon > 0 && words.slice(firstSemicolon).some((t) => t.kind !== 'semicolon')) {
     return { ok: false, reason: "it holds several commands separated by ';', and EXPLAIN takes one; explain each on its own" };
   }
-  if (firstSemicolon === 0) return { ok: false, reason: "it begins with ';': an empty command before the statement" };
   const first = words.find((t) => t.text !== '(');
   if (!first || first.kind !== 'word') return { ok: false, reason: 'it does not begin with a SQL command' };
   const command = first.text.toUpperCase();

@@ -107,7 +107,7 @@ export function tableSize(scan: PlanNode, tableRows: TableRows = {}): TableSize 
 function costEstimate(scan: PlanNode): number {
   const conditions = Math.max(1, (scan.filter ?? '').split(/\bAND\b/).length);
   const perRow = (28 + (scan.planWidth ?? 0)) / 8192 + 0.01 + 0.0025 * conditions;
-  return Math.floor(scan.totalCost / perRow);
+  return Math.min(Number.MAX_SAFE_INTEGER, Math.floor(scan.totalCost / perRow));
 }
 
 /** At the default cost settings a row costs at least ~1 unit (a page per row): fewer rows than this is impossible. */
@@ -182,7 +182,9 @@ export function adviseScan(scan: PlanNode, context: { tableRows?: TableRows; sor
 }
 
 function scanSentence(advice: ScanAdvice): string {
-  return `PostgreSQL reads all ${sizeText(advice.size)} of ${advice.table} to keep ${formatCount(advice.kept)} (${percent(advice.kept, advice.size.rows)})`;
+  const { size, table, kept } = advice;
+  const all = size.source === 'cost' ? `every row of ${table} (about ${formatCount(size.rows)}, estimated from the scan's cost)` : `all ${formatCount(size.rows)} rows of ${table}`;
+  return `PostgreSQL reads ${all} to keep ${formatCount(kept)} (${percent(kept, size.rows)})`;
 }
 
 /** "50,000 rows", or "about 51,925 rows, estimated from the scan's cost". */
@@ -325,7 +327,7 @@ type ColumnRef = { kind: 'column'; name: string } | { kind: 'expression'; name: 
 /** A column of the scanned table, alone (possibly in parentheses), or inside a function call or cast. */
 function columnOf(tokens: Tok[], scan: Pick<PlanNode, 'alias' | 'relation'>): ColumnRef {
   const inner = stripParens(tokens);
-  if (inner.length === 1 && inner[0]!.kind === 'word') {
+  if (inner.length === 1 && (inner[0]!.kind === 'word' || inner[0]!.kind === 'quoted')) {
     const name = ownColumn(inner[0]!.text, scan);
     return name ? { kind: 'column', name } : { kind: 'none' };
   }
@@ -568,12 +570,13 @@ function unique<T>(items: T[]): T[] {
 
 /** 50000 → "50,000". */
 export function formatCount(n: number): string {
+  if (!Number.isFinite(n) || Math.abs(n) >= 1e15) return n.toExponential(1);
   const rounded = Math.round(n);
   return String(Math.abs(rounded)).replace(/\B(?=(\d{3})+(?!\d))/g, ',').replace(/^/, rounded < 0 ? '-' : '');
 }
 
 function percent(part: number, whole: number): string {
-  if (whole <= 0) return '?%';
+  if (!(whole > 0) || !Number.isFinite(part / whole)) return '?%';
   const share = (100 * part) / whole;
   return share < 1 ? `${share < 0.1 ? '<0.1' : share.toFixed(1)}%` : `${Math.round(share)}%`;
 }
