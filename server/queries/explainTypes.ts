@@ -17,6 +17,8 @@ export interface PlanNode {
   sortKey?: string[];
   /** The planner's estimates. */
   planRows: number;
+  /** Average width of a row this node outputs, bytes (Plan Width). */
+  planWidth?: number;
   startupCost: number;
   totalCost: number;
   /** With ANALYZE: actual rows (per loop × loops), time (ms, this node and below), loops, rows removed by the filter. */
@@ -24,6 +26,10 @@ export interface PlanNode {
   actualTotalMs?: number;
   loops?: number;
   rowsRemovedByFilter?: number;
+  /** Sorts with ANALYZE: "quicksort", "top-N heapsort", "external merge"; the space used (kB, summed over parallel workers) and where. */
+  sortMethod?: string;
+  sortSpaceKb?: number;
+  sortSpaceType?: 'Memory' | 'Disk';
   /** This node's own share: its cost (or time) minus its children's. */
   selfCost: number;
   selfMs?: number;
