@@ -11,10 +11,13 @@ export const SCHEMA = 'perflens_demo';
 
 export const SIZES = { customers: 2_000, products: 500, orders: 50_000 } as const;
 
-export function createPool(connectionString: string): Pool {
+/** The pool's size unless DEMO_POOL_MAX says otherwise (see server.ts). */
+export const DEFAULT_POOL_MAX = 10;
+
+export function createPool(connectionString: string, { max = DEFAULT_POOL_MAX }: { max?: number } = {}): Pool {
   const pool = new Pool({
     connectionString,
-    max: 10,
+    max,
     options: `-c search_path=${SCHEMA}`,
     application_name: 'perflens-demo',
   });
