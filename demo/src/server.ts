@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  console.log(`demo: pool of ${poolMax} connections (DEMO_POOL_MAX)`);
+  console.log(`demo: database pool size ${poolMax} (DEMO_POOL_MAX)`);
   console.log(`demo listening on http://${HOST}:${actualPort}`);
 }
 
