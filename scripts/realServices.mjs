@@ -3,8 +3,12 @@
 //   fastify-ts  fastify-cli's TypeScript template (@fastify/autoload over src/routes), source maps
 //   nest-ts     `nest new` plus `nest generate resource users` (a module mounted at /users)
 //   express-js  express-generator --no-view (app.js mounts routes/users.js at /users)
-// Each is generated, installed (`npm install` inside its folder) and built (tsc); a marker file is
-// written last, so a second run skips it in milliseconds and a half-finished folder is redone.
+//   postgraphile-js  PostGraphile 4 (a GraphQL server over PostgreSQL through pg), installed from the
+//               registry as a user of it would: a package.json depending on it and its own config
+//               file (.postgraphilerc.js); serves the demo's schema perflens_demo from DATABASE_URL
+// Each is generated (or its few files written), installed (`npm install` inside its folder) and
+// built (tsc); a marker file is written last, so a second run skips it in milliseconds and a
+// half-finished folder is redone.
 // Only Node's built-ins: it runs before the tests, on a fresh machine.
 // Usage: node scripts/realServices.mjs        (sets them up, prints the manifest's path)
 import { spawnSync } from 'node:child_process';
@@ -20,9 +24,27 @@ export const GENERATORS = {
   fastifyCli: 'fastify-cli@8.0.2',
   nestCli: '@nestjs/cli@11.0.13',
   expressGenerator: 'express-generator@4.16.1',
+  // 4.x: PostGraphile 5 needs Node 22 (engines), and this project supports Node 20.16.
+  postgraphile: 'postgraphile@4.14.1',
 };
 
 const MINUTE = 60_000;
+
+const POSTGRAPHILE_VERSION = GENERATORS.postgraphile.slice(GENERATORS.postgraphile.lastIndexOf('@') + 1);
+
+/**
+ * A GraphQL request to PostGraphile over the demo's schema that makes it send several pg queries:
+ * one SQL statement per root field (3), prepared statements, on one client it checks out of its
+ * pool for the request (withPostGraphileContext) and sends them without waiting for each other.
+ * The nested fields (customers' orders, their items and products) are joined into the first one.
+ */
+const POSTGRAPHILE_QUERY = [
+  '{ allCustomers(first: 5, orderBy: ID_ASC) { totalCount nodes { id name region',
+  'ordersByCustomerId(first: 3, orderBy: CREATED_AT_DESC) { nodes { id status totalCents',
+  'orderItemsByOrderId { nodes { quantity productByProductId { name } } } } } } }',
+  'allProducts(first: 3, orderBy: ID_ASC) { nodes { id name priceCents } }',
+  'orderById(id: 42) { id status customerByCustomerId { name } } }',
+].join(' ');
 
 /**
  * What each service is and what it answers. The routes were verified by starting each service and
@@ -30,6 +52,10 @@ const MINUTE = 60_000;
  * `path` is the form the framework's own route table gives, `request` a concrete path to send,
  * `alsoAnswers` other spellings the service answers the same way, `status` what it answers.
  * `notFound`: paths it answers with 404. All paths are relative to the service's `dir`.
+ * `files`: written into its folder before the steps (for a service installed rather than generated).
+ * `database`: it needs a PostgreSQL database (URL in the environment variable `env`) holding the
+ * demo's seeded schema (demo/dist/db.js prepareDatabase); `queryRequests`: requests that make it
+ * send pg queries, with what they answer and how many queries each sends.
  */
 export const REAL_SERVICES = [
   {
@@ -114,6 +140,65 @@ export const REAL_SERVICES = [
     ],
     expectFiles: ['app.js', 'bin/www', 'routes/users.js', 'node_modules/express/package.json'],
   },
+  {
+    name: 'postgraphile-js',
+    framework: 'postgraphile',
+    language: 'javascript',
+    generator: GENERATORS.postgraphile,
+    notes:
+      'PostGraphile 4 CLI (node_modules/postgraphile/cli.js). Port, address (127.0.0.1) and schema come from .postgraphilerc.js, which reads PORT; ' +
+      'the database from DATABASE_URL (required; the schema perflens_demo must exist: seed it with demo/dist/db.js prepareDatabase). ' +
+      'All of its code is in node_modules (postgraphile, graphile-build-pg): a pg query is sent from graphile-build-pg/node8plus/pgPrepareAndRun.js, ' +
+      'the per-request pool.connect() is in postgraphile/build/postgraphile/withPostGraphileContext.js. ' +
+      'It listens first (GET / answers 404 at once) and introspects the schema in the background (one more checkout, 2 queries); a GraphQL request waits for that, ' +
+      'the first one takes ≈ 150 ms, later ones ≈ 10 ms. Without a reachable database it exits with code 34 once the introspection fails (within ~1 s). Exits at once on SIGTERM.',
+    sourceDir: '.',
+    sourceMaps: false,
+    start: ['node', 'node_modules/postgraphile/cli.js'],
+    portEnv: 'PORT',
+    profileRoute: '/graphiql',
+    database: { env: 'DATABASE_URL', schema: 'perflens_demo' },
+    routes: [
+      { method: 'GET', path: '/graphiql', request: '/graphiql', status: 200, body: 'GraphiQL', file: 'node_modules/postgraphile/build/postgraphile/http/createPostGraphileHttpRequestHandler.js' },
+      { method: 'POST', path: '/graphql', request: '/graphql', status: 400, body: 'Must provide a query string.', file: 'node_modules/postgraphile/build/postgraphile/http/createPostGraphileHttpRequestHandler.js' },
+    ],
+    notFound: ['/', '/nope'],
+    queryRequests: [
+      {
+        name: 'customers with their orders, products, one order',
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: POSTGRAPHILE_QUERY }),
+        status: 200,
+        bodyContains: ['"allCustomers":{"totalCount":2000', '"orderById":{"id":42,"status":"processing","customerByCustomerId":{"name":"Tara Silva"}}'],
+        // One pool.connect() and one statement per root field; none of it before the introspection.
+        queries: 3,
+        checkouts: 1,
+      },
+    ],
+    files: {
+      'package.json': JSON.stringify({ name: 'postgraphile-js', private: true, description: 'PostGraphile 4 over the PerfLens demo schema', dependencies: { postgraphile: POSTGRAPHILE_VERSION } }, null, 2) + '\n',
+      // PostGraphile 4 reads this from its working directory (its CLI takes the port from -p or
+      // here only; PORT is what the tests set for every service).
+      '.postgraphilerc.js': [
+        "'use strict';",
+        'module.exports = {',
+        '  options: {',
+        "    host: '127.0.0.1',",
+        '    port: Number(process.env.PORT) || 5000,',
+        "    schema: ['perflens_demo'],",
+        '    disableQueryLog: true,',
+        '  },',
+        '};',
+        '',
+      ].join('\n'),
+    },
+    steps: [
+      { what: 'installing', command: ['npm', 'install', '--no-audit', '--no-fund', '--prefer-offline'], timeoutMs: 10 * MINUTE, retries: 2 },
+    ],
+    expectFiles: ['node_modules/postgraphile/cli.js', 'node_modules/pg/package.json', '.postgraphilerc.js'],
+  },
 ];
 
 /** Where the services live. */
@@ -136,7 +221,7 @@ export function ensureRealServices(root = repoRoot) {
   const manifest = {
     version: 1,
     generators: GENERATORS,
-    services: REAL_SERVICES.map(({ steps: _steps, expectFiles: _expectFiles, ...service }) => ({ ...service, dir: join(base, service.name) })),
+    services: REAL_SERVICES.map(({ steps: _steps, expectFiles: _expectFiles, files: _files, ...service }) => ({ ...service, dir: join(base, service.name) })),
   };
   const file = join(base, 'manifest.json');
   const text = JSON.stringify(manifest, null, 2) + '\n';
@@ -148,7 +233,9 @@ export function ensureRealServices(root = repoRoot) {
 }
 
 function markerOf(base, service) {
-  return { path: join(base, service.name, '.perflens-complete'), content: JSON.stringify({ steps: service.steps, expectFiles: service.expectFiles }) + '\n' };
+  // `files` only when there are some: the other services' markers stay as they were (not redone).
+  const done = service.files ? { files: service.files, steps: service.steps, expectFiles: service.expectFiles } : { steps: service.steps, expectFiles: service.expectFiles };
+  return { path: join(base, service.name, '.perflens-complete'), content: JSON.stringify(done) + '\n' };
 }
 
 function isComplete(base, service) {
@@ -164,6 +251,11 @@ function setUp(base, service) {
     rmSync(dir, { recursive: true, force: true });
   }
   const started = Date.now();
+  if (service.files) {
+    log(`writing ${Object.keys(service.files).join(', ')} for ${service.name}`);
+    mkdirSync(dir, { recursive: true });
+    for (const [path, content] of Object.entries(service.files)) writeFileSync(join(dir, path), content);
+  }
   for (const step of service.steps) {
     const cwd = step.cwd === '..' ? base : dir;
     const command = step.command.map((arg) => arg.replaceAll('{name}', service.name));

@@ -3,7 +3,9 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Pool } from 'pg';
 import { HttpError } from './httpError';
 import { blockRoutes } from './routes/block';
+import { dailyReportRoutes } from './routes/dailyReport';
 import { healthRoutes } from './routes/health';
+import { invoiceRoutes } from './routes/invoice';
 import { leakRoutes } from './routes/leak';
 import { orderRoutes } from './routes/orders';
 import { reportRoutes } from './routes/report';
@@ -21,6 +23,8 @@ export function createApp({ pool }: AppDependencies): express.Express {
   app.use(reportRoutes(pool));
   app.use(orderRoutes(pool));
   app.use(searchRoutes(pool));
+  app.use(invoiceRoutes(pool));
+  app.use(dailyReportRoutes(pool));
   app.use(leakRoutes());
   app.use(blockRoutes());
 

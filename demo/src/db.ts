@@ -11,15 +11,22 @@ export const SCHEMA = 'perflens_demo';
 
 export const SIZES = { customers: 2_000, products: 500, orders: 50_000 } as const;
 
-export function createPool(connectionString: string): Pool {
+/** The pool's size unless DEMO_POOL_MAX says otherwise (see server.ts). */
+export const DEFAULT_POOL_MAX = 10;
+
+export function createPool(connectionString: string, { max = DEFAULT_POOL_MAX }: { max?: number } = {}): Pool {
   const pool = new Pool({
     connectionString,
-    max: 10,
+    max,
     options: `-c search_path=${SCHEMA}`,
     application_name: 'perflens-demo',
   });
   // An idle client losing its connection (database restarted or stopped) must not crash us.
   pool.on('error', (error) => console.error(`demo: idle database client error: ${error.message}`));
+  // A client that is checked out has no listener of the pool's: its 'error' (the database going
+  // away) would be an uncaught exception. Its query fails anyway, and a client leaked by GET
+  // /orders/:orderId/invoice has nothing left to fail: listened to here, so neither crashes us.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

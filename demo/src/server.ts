@@ -3,16 +3,23 @@
 //   node demo/dist/server.js            starts its own embedded PostgreSQL (removed on exit)
 //   DATABASE_URL=postgres://… node …    uses that database instead
 //   PORT=3000 (default)                 always on 127.0.0.1
+//   DEMO_POOL_MAX=10 (default)          the pg pool's size (GET /reports/daily saturates a small one)
 import { createServer, type Server } from 'node:http';
 import type { Pool } from 'pg';
 import { createApp } from './app';
-import { createPool, prepareDatabase, SIZES } from './db';
+import { createPool, DEFAULT_POOL_MAX, prepareDatabase, SIZES } from './db';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embeddedPostgres';
 
 const HOST = '127.0.0.1';
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 /** Requests still running this long after shutdown began have their connections cut. */
 const DRAIN_MS = 3_000;
+/**
+ * How long shutdown waits for the pool to close. pool.end() resolves only once every client is
+ * back, and GET /orders/:orderId/invoice leaks clients that never come back: past this, shutdown
+ * goes on (stopping PostgreSQL closes their connections anyway).
+ */
+const POOL_END_MS = 2_000;
 
 let database: EmbeddedPostgres | undefined;
 let pool: Pool | undefined;
@@ -26,8 +33,16 @@ function readPort(): number {
   return port;
 }
 
+function readPoolMax(): number {
+  const text = process.env.DEMO_POOL_MAX || String(DEFAULT_POOL_MAX);
+  const max = Number(text);
+  if (!Number.isInteger(max) || max < 1 || max > 1_000) throw new Error(`DEMO_POOL_MAX must be an integer from 1 to 1000, got "${text}"`);
+  return max;
+}
+
 async function main(): Promise<void> {
   const port = readPort();
+  const poolMax = readPoolMax();
   let url = process.env.DATABASE_URL;
   if (!url) {
     const started = performance.now();
@@ -39,7 +54,7 @@ async function main(): Promise<void> {
         `started in ${Math.round(performance.now() - started)} ms; set DATABASE_URL to use your own`,
     );
   }
-  pool = createPool(url);
+  pool = createPool(url, { max: poolMax });
   const seed = await prepareDatabase(pool);
   if (shuttingDown) return;
   console.log(
@@ -58,6 +73,7 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
+  console.log(`demo: database pool size ${poolMax} (DEMO_POOL_MAX)`);
   console.log(`demo listening on http://${HOST}:${actualPort}`);
 }
 
@@ -71,7 +87,7 @@ function shutdown(reason: string, exitCode: number): Promise<void> {
     if (reason) console.log(`demo: ${reason}, shutting down`);
     try {
       await closeServer();
-      await pool?.end().catch((error: unknown) => console.error('demo: closing the pool:', error));
+      await closePool();
       await database?.stop();
     } catch (error) {
       console.error('demo: shutdown failed:', error);
@@ -80,6 +96,22 @@ function shutdown(reason: string, exitCode: number): Promise<void> {
     process.exit(exitCode);
   })();
   return shuttingDown;
+}
+
+async function closePool(): Promise<void> {
+  const current = pool;
+  if (!current) return;
+  const checkedOut = current.totalCount - current.idleCount;
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([
+    current.end().then(
+      () => true,
+      (error: unknown) => (console.error('demo: closing the pool:', error), true),
+    ),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), POOL_END_MS))),
+  ]);
+  clearTimeout(timer);
+  if (!closed) console.error(`demo: ${checkedOut} database client(s) never released (leaked), not waiting for them`);
 }
 
 function closeServer(): Promise<void> {

@@ -1,5 +1,7 @@
 // The real open-source services of scripts/realServices.mjs (made by the frameworks' generators
 // from the npm registry into .cache/real-services/), for tests: set up once per process.
+// postgraphile-js needs a database holding the demo's schema: prepareRealServiceDatabase(url)
+// seeds it (idempotent), and realServiceEnv / startRealService pass its URL on.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,9 +23,26 @@ export interface RealServiceRoute {
   file: string;
 }
 
+/** A request that makes a database-backed service send pg queries (verified by hand against the demo's data). */
+export interface RealServiceQueryRequest {
+  name: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** What it answers. */
+  status: number;
+  /** Texts the answer contains (the demo's seed data is deterministic). */
+  bodyContains: string[];
+  /** pg queries (Client#query calls) one such request sends, once the service is warm. */
+  queries: number;
+  /** pool.connect() checkouts one such request makes (each released before it answers). */
+  checkouts: number;
+}
+
 export interface RealService {
   name: string;
-  framework: 'fastify' | 'nestjs' | 'express';
+  framework: 'fastify' | 'nestjs' | 'express' | 'postgraphile';
   language: 'typescript' | 'javascript';
   /** The pinned generator, e.g. `fastify-cli@8.0.2`. */
   generator: string;
@@ -42,6 +61,10 @@ export interface RealService {
   routes: RealServiceRoute[];
   /** Paths it answers with 404. */
   notFound: string[];
+  /** Set when it needs PostgreSQL: the URL goes in `env`; the demo's schema `schema` must be seeded. */
+  database?: { env: string; schema: string };
+  /** Requests that make it send pg queries (database-backed services only). */
+  queryRequests?: RealServiceQueryRequest[];
 }
 
 interface Manifest {
@@ -64,9 +87,35 @@ export function realServices(): Promise<RealService[]> {
   return pending;
 }
 
-/** The environment that makes `service` listen on `port`. */
-export function realServiceEnv(service: RealService, port: number): NodeJS.ProcessEnv {
-  return { ...process.env, [service.portEnv]: String(port) };
+/**
+ * The environment that makes `service` listen on `port`; for a database-backed one, also its
+ * database: `databaseUrl`, by default the suite's (PERFLENS_TEST_DATABASE_URL, set by scripts/test.mjs).
+ */
+export function realServiceEnv(service: RealService, port: number, databaseUrl = process.env.PERFLENS_TEST_DATABASE_URL): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, [service.portEnv]: String(port) };
+  if (service.database) {
+    if (!databaseUrl) throw new Error(`${service.name} needs a PostgreSQL database: pass its URL or set PERFLENS_TEST_DATABASE_URL (scripts/test.mjs does)`);
+    env[service.database.env] = databaseUrl;
+  }
+  return env;
+}
+
+/**
+ * Creates and seeds the demo's schema (perflens_demo) in the database at `url` unless it is there
+ * (demo/dist/db.js prepareDatabase: idempotent, serialised by an advisory lock; about 1 s the first
+ * time). Needs the demo built (scripts/build.mjs does it).
+ */
+export async function prepareRealServiceDatabase(url: string): Promise<void> {
+  const db = (await import(pathToFileURL(join(repoRoot, 'demo', 'dist', 'db.js')).href)) as {
+    createPool(url: string): { end(): Promise<void> };
+    prepareDatabase(pool: unknown): Promise<unknown>;
+  };
+  const pool = db.createPool(url);
+  try {
+    await db.prepareDatabase(pool);
+  } finally {
+    await pool.end();
+  }
 }
 
 export interface RunningRealService {
@@ -77,11 +126,14 @@ export interface RunningRealService {
   stop(): Promise<void>;
 }
 
-/** Starts `service` (no inspector) on a free port; resolves once it answers HTTP at all. */
-export async function startRealService(service: RealService, timeoutMs = 60_000): Promise<RunningRealService> {
+/**
+ * Starts `service` (no inspector) on a free port; resolves once it answers HTTP at all. A
+ * database-backed one gets `databaseUrl` (default: the suite's), which must hold the seeded schema.
+ */
+export async function startRealService(service: RealService, timeoutMs = 60_000, databaseUrl?: string): Promise<RunningRealService> {
   const port = await freePort();
   const [command, ...args] = service.start;
-  const child = spawn(command === 'node' ? process.execPath : command, args, { cwd: service.dir, env: realServiceEnv(service, port), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command === 'node' ? process.execPath : command, args, { cwd: service.dir, env: realServiceEnv(service, port, databaseUrl), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));

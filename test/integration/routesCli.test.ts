@@ -61,10 +61,12 @@ test('the demo service: every route, as a table', async () => {
     ['/customers/:customerId/orders', 'routes/orders.ts:25'],
     ['/report', 'routes/report.ts:14'],
     ['/search', 'routes/search.ts:11'],
+    ['/orders/:orderId/invoice', 'routes/invoice.ts:32'],
+    ['/reports/daily', 'routes/dailyReport.ts:30'],
   ]) {
     assert.ok(lines.some((l) => new RegExp(`^GET\\s+${path.replace(/[/:]/g, '\\$&')}\\s+${file.replace('.', '\\.')}\\s+express`).test(l)), `${path} in:\n${run.stdout}`);
   }
-  assert.match(run.stdout, /^6 routes\.$/m);
+  assert.match(run.stdout, /^8 routes\.$/m);
 });
 
 test('a folder that does not exist: a clear message, exit 2', async () => {

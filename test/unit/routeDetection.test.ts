@@ -118,7 +118,7 @@ test('broken.js: syntax errors do not hide the routes the parser can still find'
   assert.deepEqual(routes.slice(0, 2).map((r) => r.line), [4, 8]);
 });
 
-test('the demo service: its 6 Express routes, one per routes file', () => {
+test('the demo service: its 8 Express routes, one per routes file', () => {
   const routes = readdirSync(demoRoutes)
     .filter((f) => f.endsWith('.ts'))
     .sort()
@@ -127,7 +127,9 @@ test('the demo service: its 6 Express routes, one per routes file', () => {
     routes.map((r) => [r.file, r.framework, r.method, r.path, r.params]),
     [
       ['block.ts', 'express', 'GET', '/block', []],
+      ['dailyReport.ts', 'express', 'GET', '/reports/daily', []],
       ['health.ts', 'express', 'GET', '/health', []],
+      ['invoice.ts', 'express', 'GET', '/orders/:orderId/invoice', ['orderId']],
       ['leak.ts', 'express', 'GET', '/leak', []],
       ['orders.ts', 'express', 'GET', '/customers/:customerId/orders', ['customerId']],
       ['report.ts', 'express', 'GET', '/report', []],

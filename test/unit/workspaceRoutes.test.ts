@@ -109,7 +109,9 @@ test('the demo service: every route, app.use(factory()) without a prefix', () =>
     'GET /customers/:customerId/orders routes/orders.ts:25',
     'GET /health routes/health.ts:7',
     'GET /leak routes/leak.ts:24',
+    'GET /orders/:orderId/invoice routes/invoice.ts:32',
     'GET /report routes/report.ts:14',
+    'GET /reports/daily routes/dailyReport.ts:30',
     'GET /search routes/search.ts:11',
   ]);
 });
