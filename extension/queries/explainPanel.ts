@@ -45,6 +45,8 @@ export class ExplainPanel implements vscode.Disposable {
   /** The last message the page was given: handed to it again if VS Code reloads the page. */
   private shown?: ToExplain;
   private rendered?: Extract<FromExplain, { type: 'rendered' }>;
+  /** Counts explain() calls: only the latest one's answer is drawn. */
+  private seq = 0;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly messages = new MessageWaiter<FromExplain>('the Explain view');
 
@@ -59,7 +61,13 @@ export class ExplainPanel implements vscode.Disposable {
     const panel = this.ensurePanel();
     panel.title = request.analyze ? 'Explain Analyze' : 'Explain';
     if (!panel.visible) panel.reveal(panel.viewColumn ?? vscode.ViewColumn.Beside, true);
-    await this.ready;
+    const seq = ++this.seq;
+    try {
+      await this.ready;
+    } catch (err) {
+      panel.dispose(); // a page that never said it is ready: the next Explain starts afresh
+      throw err;
+    }
     const result = explain().then(
       (r): ToExplain => ({ type: 'result', text: request.text, result: r, canAnalyze: request.canAnalyze }),
       (err: Error): ToExplain => {
@@ -70,6 +78,7 @@ export class ExplainPanel implements vscode.Disposable {
     );
     await this.post({ type: 'loading', text: request.text, statement: request.statement, analyze: request.analyze });
     const answer = await result;
+    if (seq !== this.seq) return; // a later Explain took the panel over while this one ran
     if (answer.type === 'result') this.log.info(`explain${answer.result.analyzed ? ' analyze' : ''} of ${request.text.slice(0, 80)}:\n${answer.result.text}`);
     await this.post(answer);
   }
