@@ -23,6 +23,7 @@ export default tseslint.config(
       'server/loadtest/{loadTestFile,jsonLocation,planScenarios,loadMetrics,loadTestReport}.ts',
       'server/routes/**/*.ts',
       'extension/annotations/profileIndex.ts',
+      'extension/queries/{queryIndex,queryFormat}.ts',
     ],
     rules: {
       'no-restricted-imports': ['error', { patterns: [

@@ -12,6 +12,7 @@ import { LoadTestDiagnostics } from './loadtest/loadTestDiagnostics';
 import { runLoadTestCommand, type LoadTestOutcome } from './loadtest/runLoadTestCommand';
 import { FlameGraphPanel } from './panels/flameGraphPanel';
 import { profileEndpoint } from './profiling/profileEndpoint';
+import { registerQueries, type QueriesFeature } from './queries/register';
 import { registerRequestCommands } from './requests/requestCommands';
 import { RequestStore } from './requests/savedRequest';
 import { registerTargetCommands } from './profiling/targetCommands';
@@ -40,6 +41,8 @@ export interface PerfLensApi {
   loadTestDiagnostics(uri: vscode.Uri): vscode.Diagnostic[];
   /** The load-test report panel: open, and what it last drew (charts counted). */
   loadReportState(): { open: boolean; rendered?: { charts: number; title: string } };
+  /** Database queries: notes, diagnostics, the Queries view and the Explain view; `show` puts a section up as a profile would. */
+  queries: Pick<QueriesFeature, 'show' | 'notesFor' | 'diagnosticsFor' | 'viewItems' | 'explainState'>;
 }
 
 export function activate(context: vscode.ExtensionContext): PerfLensApi {
@@ -72,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
     last = profile;
     const index = new ProfileIndex(profile.report, { minShare: settings().get<number>('heat.minShare') ?? 0.01, maxLines: settings().get<number>('heat.maxLines') ?? 20 });
     annotations.show(index);
+    queries.show(profile.report.queries, profile.title);
     const load = profile.report.load;
     const verdict = profile.report.summary.verdict;
     const run = load ? { figures: `${profile.title} · ${loadFigures(load)}`, headline: profile.report.summary.headline, warn: verdict === 'mostly-errors' || verdict === 'not-cpu-bound' } : undefined;
@@ -108,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
       }
     };
 
+  const queries = registerQueries(context, { client: () => server.client(), guarded, log });
   registerTargetCommands(context, { server, status, guarded, lastProfileTitle: () => last?.title });
   registerRequestCommands(context, { requests, guarded });
   context.subscriptions.push(
@@ -154,7 +159,10 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
         await showProfile({ report, flameGraphFile: file.fsPath, title: vscode.workspace.asRelativePath(file) });
       }),
     ),
-    vscode.commands.registerCommand('perflens.clearAnnotations', () => annotations.clear()),
+    vscode.commands.registerCommand('perflens.clearAnnotations', () => {
+      annotations.clear();
+      queries.clear();
+    }),
     vscode.commands.registerCommand('perflens.showLog', () => log.show()),
     vscode.commands.registerCommand(
       'perflens.showInFlameGraph',
@@ -207,6 +215,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
     lastLoadTest: () => lastLoadTest,
     loadTestDiagnostics: (uri) => loadDiagnostics.get(uri),
     loadReportState: () => loadReport.state(),
+    queries,
   };
 }
 
