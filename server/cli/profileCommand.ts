@@ -145,7 +145,7 @@ export async function profileCommand(argv: string[]): Promise<number> {
     await session.release();
 
     const cwd = process.cwd();
-    const run = await writeProfileRun(capture, { outDir, baseName: runBaseName(values.name ?? url.pathname), target: session.description, cwd, top, routeHandlers: () => handlerSites(cwdRoutes()) });
+    const run = await writeProfileRun(capture, { outDir, baseName: runBaseName(values.name ?? url.pathname), target: session.description, cwd, top, routeHandlers: () => handlerSites(cwdRoutes()), knownRoutes: () => knownRoutesOf(cwdRoutes()) });
     process.stdout.write(`${run.tables}\n`);
     const written = [run.profilePath, run.speedscopePath];
     if (values.json) written.push(await writeJsonReport(run.report, values.json));

@@ -182,7 +182,10 @@ function statementStat(
     line: site.line,
     site,
   };
-  if (siteList.length > 1) stat.otherSites = siteList.slice(1);
+  // Stacks are sampled (the first few calls of a statement, then one in many): each line's share of
+  // the sampled calls stands for its share of all calls.
+  const sampled = siteList.reduce((n, s) => n + s.calls, 0);
+  if (siteList.length > 1) stat.otherSites = siteList.slice(1).map((s) => ({ ...s, calls: Math.max(1, Math.round((s.calls / sampled) * executions.length)) }));
   if (byRequest.size > 0) {
     const counts = [...byRequest.values()];
     stat.perRequest = { mean: round3(counts.reduce((a, b) => a + b, 0) / counts.length), max: counts.reduce((a, b) => Math.max(a, b), 0) };

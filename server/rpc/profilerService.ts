@@ -205,6 +205,7 @@ export class ProfilerService {
         top: TABLE_ROWS,
         reportTop: Infinity,
         routeHandlers: () => params.routeHandlers ?? [],
+        knownRoutes: () => params.knownRoutes ?? [],
       });
       const result: ProfileRunResult = { report: run.report, profilePath: run.profilePath, speedscopePath: run.speedscopePath, ...(capture.lost ? { partial: capture.lost } : {}) };
       emit('profilePhase', { phase: 'done' });

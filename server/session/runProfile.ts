@@ -10,6 +10,9 @@ import { probeEndpoint } from '../target/probeEndpoint';
 import { QueryAgent } from '../agent/queryAgent';
 import type { ArmOptions } from '../agent/agent';
 import type { QueryCapture } from '../queries/captureTypes';
+import { buildQueriesSection } from '../queries/buildQueriesSection';
+import { endpointNamer } from '../queries/endpointNames';
+import { formatQueriesTable } from '../queries/formatQueries';
 import { analyseProfile, writeCpuProfile, writeSpeedscope } from './profileFiles';
 import { SessionError } from './sessionError';
 import { cancelled, type TargetSession } from './targetSession';
@@ -116,6 +119,10 @@ export interface WriteRunOptions {
   reportTop?: number;
   /** See AnalyseOptions.routeHandlers. */
   routeHandlers?: () => readonly RouteHandlerSite[];
+  /** The service's routes: queries are reported per endpoint by the route that matched their request. */
+  knownRoutes?: () => readonly KnownRoute[];
+  /** See BuildQueriesOptions.nPlusOne. */
+  nPlusOne?: { minRepeats?: number; minTotalMs?: number };
 }
 
 export interface ProfileRun {
@@ -133,5 +140,12 @@ export async function writeProfileRun(capture: Capture, options: WriteRunOptions
   if (capture.load.stoppedEarly && !capture.lost) warnings.push(`the load was stopped early, after ${(capture.load.durationMs / 1000).toFixed(1)} s`);
   const analysis = analyseProfile(capture.profile, { target: options.target, load: capture.load, cpu: capture.cpu, cwd: options.cwd, top: options.top, reportTop: options.reportTop, extraWarnings: warnings, routeHandlers: options.routeHandlers });
   const speedscopePath = await writeSpeedscope(analysis, options.outDir, options.baseName);
-  return { report: analysis.report, tables: analysis.tables, profilePath, speedscopePath };
+  let tables = analysis.tables;
+  if (capture.queriesUnavailable) analysis.report.warnings.push(capture.queriesUnavailable);
+  if (capture.queries) {
+    const queries = buildQueriesSection(capture.queries, { resolver: analysis.resolver, endpointOf: endpointNamer(options.knownRoutes?.() ?? []), nPlusOne: options.nPlusOne });
+    analysis.report.queries = queries;
+    tables = `${tables}\n\n${formatQueriesTable(queries, { cwd: options.cwd, top: options.top })}`;
+  }
+  return { report: analysis.report, tables, profilePath, speedscopePath };
 }
