@@ -21,6 +21,8 @@ await build({
   ...common,
   entryPoints: { server: 'server/cli/main.ts', loadWorker: 'server/load/loadWorker.ts' },
   outdir: 'dist',
+  // Only agentSource's from-source path (under tsx) uses esbuild; the built server reads dist/agent.js.
+  external: ['esbuild'],
   banner: { js: '#!/usr/bin/env node' },
 });
 chmodSync(join(root, 'dist/server.js'), 0o755);

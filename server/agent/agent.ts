@@ -46,6 +46,8 @@ export interface AgentApi {
    * with the EXPLAIN statement's first row's first column.
    */
   explain(statement: number, explainSql: string, before: string[], after: string[]): Promise<unknown>;
+  /** Runs one read (a catalog lookup: table sizes for Explain) on the pool that ran `statement`; resolves with its rows. */
+  run(statement: number, sql: string, values: unknown[]): Promise<Array<Record<string, unknown>>>;
   /** Disarms and deletes the agent's global: the service is as it was. */
   remove(): void;
 }
@@ -631,6 +633,48 @@ function createAgent(): AgentApi {
     return batch;
   }
 
+  /**
+   * PostgreSQL prints the parameters it planned with into the plan (`(notes ~~* '%gift%'::text)`):
+   * each value is put back as its placeholder, so that no parameter leaves the service.
+   */
+  function redact(plan: unknown, values: unknown[]): unknown {
+    const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const patterns = values.flatMap((value, i) => {
+      if (value === null || value === undefined || typeof value === 'object') return [];
+      const text = String(value);
+      if (!text) return [];
+      const sources: string[] = [];
+      // A string as PostgreSQL quotes it; a number or boolean (or a string PostgreSQL read as one) standing alone.
+      if (typeof value === 'string') sources.push(escapeRe(`'${text.replace(/'/g, "''")}'`));
+      if (typeof value !== 'string' || /^-?\d+(\.\d+)?$|^(true|false)$/i.test(text)) sources.push(`(?<![\\w.$'])${escapeRe(text)}(?![\\w.'])`);
+      return [{ re: new RegExp(sources.join('|'), 'g'), placeholder: `$${i + 1}` }];
+    });
+    const walk = (node: unknown): unknown => {
+      if (typeof node === 'string') return patterns.reduce((text, p) => text.replace(p.re, p.placeholder), node);
+      if (Array.isArray(node)) return node.map(walk);
+      if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
+      return node;
+    };
+    return walk(plan);
+  }
+
+  /** Lends `use` a client of the pool (or the client) that ran `statement`; PerfLens's own queries are not recorded. */
+  async function withClientOf<T>(statement: number, use: (run: (sql: string, values?: unknown[]) => Promise<{ rows: Array<Record<string, unknown>> }>) => Promise<T>): Promise<T> {
+    const slow = slowest.get(statement);
+    if (!slow) throw new Error('the service no longer holds that statement (profile the endpoint again)');
+    const pool = slow.pool?.deref();
+    const own = pool ? undefined : slow.client?.deref();
+    if (!pool && !own) throw new Error('the pool or client that ran that statement is gone');
+    const client = (pool ? await (pool.connect() as Promise<PgClient>) : own)!;
+    client[kOwnQuery] = true;
+    try {
+      return await use((sql, values) => client.query(sql, values) as Promise<{ rows: Array<Record<string, unknown>> }>);
+    } finally {
+      client[kOwnQuery] = undefined;
+      if (pool) client.release?.();
+    }
+  }
+
   const api: AgentApi = {
     version: VERSION,
     arm(armOptions) {
@@ -666,29 +710,20 @@ function createAgent(): AgentApi {
       return last;
     },
     async explain(statement, explainSql, before, after) {
-      const slow = slowest.get(statement);
-      if (!slow) throw new Error('the service no longer holds that statement (profile the endpoint again)');
-      const pool = slow.pool?.deref();
-      const own = pool ? undefined : slow.client?.deref();
-      if (!pool && !own) throw new Error('the pool or client that ran that statement is gone');
-      const client = (pool ? await (pool.connect() as Promise<PgClient>) : own)!;
-      client[kOwnQuery] = true;
-      const run = (sql: string, values?: unknown[]) => client.query(sql, values) as Promise<{ rows: Array<Record<string, unknown>> }>;
-      try {
+      return withClientOf(statement, async (run) => {
         for (const sql of before) await run(sql);
-        let plan: unknown;
         try {
-          const { rows } = await run(explainSql, slow.values);
+          const values = slowest.get(statement)!.values;
+          const { rows } = await run(explainSql, values);
           const first = rows[0];
-          plan = first ? Object.values(first)[0] : undefined;
+          return first ? redact(Object.values(first)[0], values ?? []) : undefined;
         } finally {
           for (const sql of after) await run(sql).catch(() => undefined);
         }
-        return plan;
-      } finally {
-        client[kOwnQuery] = undefined;
-        if (pool) client.release?.();
-      }
+      });
+    },
+    async run(statement, sql, values) {
+      return withClientOf(statement, async (run) => (await run(sql, values)).rows);
     },
     remove() {
       api.disarm();

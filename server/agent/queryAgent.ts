@@ -74,6 +74,12 @@ export function explainInTarget(connection: CdpConnection, statement: number, ex
   return evaluate(connection, `(() => { const agent = ${AGENT}; if (!agent) throw new Error('PerfLens is not in the service any more: profile the endpoint again'); return agent.explain(${args}); })()`, true);
 }
 
+/** Runs one read on the pool that ran `statement` (see agent.run); resolves with its rows. */
+export function runInTarget(connection: CdpConnection, statement: number, sql: string, values: unknown[]): Promise<Array<Record<string, unknown>>> {
+  const args = [statement, sql, values].map((a) => JSON.stringify(a)).join(', ');
+  return evaluate(connection, `(() => { const agent = ${AGENT}; if (!agent) throw new Error('PerfLens is not in the service any more: profile the endpoint again'); return agent.run(${args}); })()`, true);
+}
+
 /** Takes the agent out of the target entirely (on detach): prototypes restored, its global and binding gone. */
 export async function removeAgent(connection: CdpConnection): Promise<void> {
   if (connection.isClosed) return;

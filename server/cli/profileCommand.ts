@@ -14,6 +14,7 @@ import { defaultSamplingIntervalUs } from '../profiling/samplingInterval';
 import { CliError, ExitCode, UsageError } from './cliError';
 import { parseCommandLine, positiveInt } from './commandLine';
 import { displayPath } from '../session/profileFiles';
+import { explainCapturedQuery } from '../session/explainQuery';
 
 export const profileHelp = `Usage:
   perflens profile --url URL [options] -- <command to start the service>
@@ -48,6 +49,18 @@ Options:
                             2xx (profile an error path on purpose); without it such a run
                             stops before the load with exit code 1, naming the status
   --quiet                   don't echo the target's output or progress
+
+PostgreSQL (every query the service sends through pg is captured while the load runs, and
+reported per statement at the line of your code that sent it):
+  --no-queries              don't capture queries
+  --n-plus-one N            flag a statement sent N times or more in one request, after
+                            another statement, as an N+1 (default 5)
+  --leak-threshold D        report a client checked out with pool.connect() and not released
+                            after D (default 5s, at least 2s; reported, never reclaimed)
+  --explain                 run EXPLAIN (not ANALYZE) through the service's pool for every
+                            SELECT whose p95 reaches --slow-query, and put the plans, the
+                            problems and the suggested indexes in the report
+  --slow-query D            what --explain counts as slow (default 20ms)
 `;
 
 const options = {
@@ -69,6 +82,11 @@ const options = {
   'allow-host': { type: 'string', multiple: true },
   'accept-errors': { type: 'boolean' },
   quiet: { type: 'boolean' },
+  'no-queries': { type: 'boolean' },
+  'n-plus-one': { type: 'string' },
+  'leak-threshold': { type: 'string' },
+  explain: { type: 'boolean' },
+  'slow-query': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -101,6 +119,13 @@ export async function profileCommand(argv: string[]): Promise<number> {
   const top = positiveInt(values.top, '--top', 15);
   const outDir = values.out ?? '.perflens/profiles';
   const quiet = values.quiet ?? false;
+  const captureQueries = !(values['no-queries'] ?? false);
+  if (!captureQueries && (values.explain || values['n-plus-one'] || values['leak-threshold'])) throw new UsageError('profile: --no-queries turns query capture off; --explain, --n-plus-one and --leak-threshold need it');
+  const nPlusOneMin = positiveInt(values['n-plus-one'], '--n-plus-one', 5);
+  if (nPlusOneMin < 2) throw new UsageError(`--n-plus-one: a statement repeated at least 2 times, not ${nPlusOneMin}`);
+  const leakThresholdMs = usage(() => parseDuration(values['leak-threshold'] ?? '5s'), '--leak-threshold');
+  if (leakThresholdMs < 2000) throw new UsageError(`--leak-threshold: at least 2s (HikariCP's floor: a shorter hold is normal work, not a leak), not ${values['leak-threshold']}`);
+  const slowQueryMs = usage(() => parseDuration(values['slow-query'] ?? '20ms'), '--slow-query');
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const userStop = new AbortController();
@@ -135,6 +160,7 @@ export async function profileCommand(argv: string[]): Promise<number> {
       waitTimeoutMs,
       signal: userStop.signal,
       acceptErrors: values['accept-errors'] ?? false,
+      queries: captureQueries ? { leakThresholdMs } : false,
       // "did you mean …?" from the routes found under the current folder (read only on a 404 or 405).
       knownRoutes: () => knownRoutesOf(cwdRoutes()),
       onProgress: quiet ? undefined : (p) => log(formatProgress(p)),
@@ -142,10 +168,25 @@ export async function profileCommand(argv: string[]): Promise<number> {
         if (phase === 'profiling') log(`perflens: profiling while ${describeLoad(load)}`);
       },
     }).catch(toCliError);
-    await session.release();
+    const queries = capture.queries;
+    const explainSlow =
+      values.explain && queries && !capture.lost
+        ? { minP95Ms: slowQueryMs, explain: async (text: string) => explainCapturedQuery(await session!.connect(), queries, text, false) }
+        : undefined;
 
     const cwd = process.cwd();
-    const run = await writeProfileRun(capture, { outDir, baseName: runBaseName(values.name ?? url.pathname), target: session.description, cwd, top, routeHandlers: () => handlerSites(cwdRoutes()), knownRoutes: () => knownRoutesOf(cwdRoutes()) });
+    const run = await writeProfileRun(capture, {
+      outDir,
+      baseName: runBaseName(values.name ?? url.pathname),
+      target: session.description,
+      cwd,
+      top,
+      routeHandlers: () => handlerSites(cwdRoutes()),
+      knownRoutes: () => knownRoutesOf(cwdRoutes()),
+      nPlusOne: { minRepeats: nPlusOneMin },
+      explainSlow,
+    });
+    await session.release();
     process.stdout.write(`${run.tables}\n`);
     const written = [run.profilePath, run.speedscopePath];
     if (values.json) written.push(await writeJsonReport(run.report, values.json));

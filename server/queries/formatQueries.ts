@@ -51,6 +51,18 @@ export function formatQueriesTable(section: QueriesSection, options: FormatQueri
     }
   }
 
+  const explained = section.queries.filter((q) => q.explain || q.explainError);
+  if (explained.length > 0) {
+    out.push('', 'Explain (slow SELECTs)');
+    for (const q of explained) {
+      out.push(`  - ${where(q.site)}: ${truncate(q.text, STATEMENT_CHARS)}`);
+      if (q.explainError) out.push(`      ${q.explainError}`);
+      for (const problem of q.explain?.problems ?? []) out.push(`      ${problem.message}`);
+      for (const index of q.explain?.suggestions ?? []) out.push(`      ${index.reason.replace(/[.:]$/, '')}:`, ...index.sql.map((sql) => `        ${sql}`));
+      if (q.explain && !q.explain.problems.length && !q.explain.suggestions.length) out.push(`      the plan shows no problem PerfLens knows (costliest node: ${q.explain.costliest[0]?.nodeType ?? 'none'})`);
+    }
+  }
+
   if (section.pools.length > 0) {
     out.push('', 'Pools');
     for (const pool of section.pools) out.push(`  - ${pool.name} (max ${pool.max}): ${pool.verdict}`);

@@ -2,6 +2,7 @@
 // sent to PostgreSQL during the run, per normalised statement, at the line in the user's code that
 // sent it. Pure types.
 import type { CodeOrigin } from '../analysis/codeOrigin';
+import type { ExplainResult } from './explainTypes';
 
 /** Where in the service's code a statement was sent from: the first frame outside node_modules and Node's own. */
 export interface CallingLine {
@@ -77,6 +78,10 @@ export interface QueryStat extends Durations {
   perRequest?: { mean: number; max: number };
   /** Set when it is sent N+1 style (see NPlusOne). */
   nPlusOne?: NPlusOne;
+  /** With `perflens profile --explain`, for a slow SELECT: its plan, problems and index suggestions. */
+  explain?: ExplainResult;
+  /** Why --explain could not explain it. */
+  explainError?: string;
 }
 
 export interface PoolStat {

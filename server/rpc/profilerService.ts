@@ -1,4 +1,6 @@
 import type { ExplainResult } from '../queries/explainTypes';
+import type { QueryCapture } from '../queries/captureTypes';
+import { explainCapturedQuery, ExplainError } from '../session/explainQuery';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { version as serverVersion } from '../../package.json';
@@ -41,6 +43,8 @@ export class ProfilerService {
   /** How the last target went away, for the next NO_TARGET message. */
   private lastEnd?: { end: TargetEnd; tail: string };
   private running?: AbortController;
+  /** The queries of the last profile on the current target, for explainQuery (the agent holds their parameters). */
+  private lastQueries?: QueryCapture;
   /** The running load test: how to stop it, and its end (never rejects). */
   private loadTest?: { stop: AbortController; ended: Promise<void> };
   /** A launch, attach or release in progress. */
@@ -145,6 +149,7 @@ export class ProfilerService {
 
   private adopt(session: TargetSession): void {
     this.target = session;
+    this.lastQueries = undefined;
     session.onEnded((end) => {
       this.options.log(`target ended: ${end.description}${end.released ? ' (released)' : ''}`);
       this.options.emit('targetExited', { code: end.code, signal: end.signal, description: end.description, released: end.released });
@@ -196,6 +201,7 @@ export class ProfilerService {
         knownRoutes: params.knownRoutes,
       });
       emit('loadFinished', capture.load);
+      this.lastQueries = capture.queries;
       emit('profilePhase', { phase: 'analysing' });
       const run = await writeProfileRun(capture, {
         outDir: params.outDir,
@@ -219,8 +225,17 @@ export class ProfilerService {
 
   /** See Methods.explainQuery. */
   private async explainQuery(text: string, analyze: boolean): Promise<ExplainResult> {
-    if (!this.target) throw new RpcFailure('NO_TARGET', this.noTargetMessage());
-    throw new RpcFailure('QUERY_UNKNOWN', `no captured statement ${JSON.stringify(text.slice(0, 80))}${analyze ? ' to analyze' : ''}: profile an endpoint that sends it first`);
+    const session = this.target;
+    if (!session) throw new RpcFailure('NO_TARGET', this.noTargetMessage());
+    if (this.running) throw new RpcFailure('BUSY', 'a profile is running: explain when it has finished');
+    if (!this.lastQueries) throw new RpcFailure('QUERY_UNKNOWN', 'no profile of this target has captured queries yet: profile an endpoint that sends the statement first');
+    try {
+      this.options.log(`explaining${analyze ? ' (ANALYZE, rolled back)' : ''}: ${text.replace(/\s+/g, ' ').slice(0, 120)}`);
+      return await explainCapturedQuery(await session.connect(), this.lastQueries, text, analyze);
+    } catch (err) {
+      if (err instanceof ExplainError) throw new RpcFailure(err.code, err.message);
+      throw err;
+    }
   }
 
   /**

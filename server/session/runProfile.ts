@@ -13,6 +13,10 @@ import type { QueryCapture } from '../queries/captureTypes';
 import { buildQueriesSection } from '../queries/buildQueriesSection';
 import { endpointNamer } from '../queries/endpointNames';
 import { formatQueriesTable } from '../queries/formatQueries';
+import { queriesHeadline } from '../queries/queriesHeadline';
+import type { QueriesSection } from '../queries/queryReportTypes';
+import type { ExplainResult } from '../queries/explainTypes';
+import { formatReportTables, relativeTo } from '../analysis/formatReport';
 import { analyseProfile, writeCpuProfile, writeSpeedscope } from './profileFiles';
 import { SessionError } from './sessionError';
 import { cancelled, type TargetSession } from './targetSession';
@@ -123,6 +127,8 @@ export interface WriteRunOptions {
   knownRoutes?: () => readonly KnownRoute[];
   /** See BuildQueriesOptions.nPlusOne. */
   nPlusOne?: { minRepeats?: number; minTotalMs?: number };
+  /** Explains every SELECT whose p95 reaches `minP95Ms` (perflens profile --explain); the target must still be connected. */
+  explainSlow?: { minP95Ms: number; explain: (text: string) => Promise<ExplainResult> };
 }
 
 export interface ProfileRun {
@@ -131,6 +137,18 @@ export interface ProfileRun {
   tables: string;
   profilePath: string;
   speedscopePath: string;
+}
+
+/** Explains each slow SELECT in turn (one at a time: each borrows a connection from the service's pool). */
+async function explainSlowSelects(section: QueriesSection, how: NonNullable<WriteRunOptions['explainSlow']>): Promise<void> {
+  for (const stat of section.queries) {
+    if (stat.p95Ms < how.minP95Ms || !/^\s*(\(\s*)*(select|with)\b/i.test(stat.example)) continue;
+    try {
+      stat.explain = await how.explain(stat.text);
+    } catch (err) {
+      stat.explainError = (err as Error).message;
+    }
+  }
 }
 
 /** Writes the .cpuprofile, analyses it (source maps included) and writes the speedscope file. */
@@ -145,6 +163,12 @@ export async function writeProfileRun(capture: Capture, options: WriteRunOptions
   if (capture.queries) {
     const queries = buildQueriesSection(capture.queries, { resolver: analysis.resolver, endpointOf: endpointNamer(options.knownRoutes?.() ?? []), nPlusOne: options.nPlusOne });
     analysis.report.queries = queries;
+    if (options.explainSlow) await explainSlowSelects(queries, options.explainSlow);
+    const sentence = queriesHeadline(queries, capture.load, (site) => (site.file ? `${relativeTo(site.file, options.cwd)}:${site.line}` : 'an unknown line'));
+    if (sentence) {
+      analysis.report.summary.headline = `${analysis.report.summary.headline} ${sentence}`;
+      tables = formatReportTables(analysis.report, { cwd: options.cwd, top: options.top });
+    }
     tables = `${tables}\n\n${formatQueriesTable(queries, { cwd: options.cwd, top: options.top })}`;
   }
   return { report: analysis.report, tables, profilePath, speedscopePath };

@@ -1,0 +1,34 @@
+// The sentence a profile's headline gains from its queries: how much of a request's time is spent
+// in PostgreSQL, and the first thing to fix there (an N+1, a saturated pool, a leak, the costliest
+// statement), at its calling line. Pure.
+import type { LoadSummary } from '../load/loadTypes';
+import { formatMs } from '../text/formatMs';
+import type { CallingLine, QueriesSection } from './queryReportTypes';
+
+export function queriesHeadline(section: QueriesSection, load: LoadSummary | undefined, where: (site: CallingLine) => string): string | undefined {
+  if (!section.queries.length) return undefined;
+  const requests = section.perRequest.requests;
+  const dbMs = section.queries.reduce((sum, q) => sum + q.totalMs + q.wait.totalMs, 0);
+  const parts: string[] = [];
+  if (requests > 0) {
+    const perRequest = dbMs / requests;
+    const latency = load && load.requests > 0 ? load.latency.mean : undefined;
+    const share = latency ? ` of its ${formatMs(latency)} mean latency` : '';
+    parts.push(`In PostgreSQL: ${round(section.perRequest.mean)} ${section.perRequest.mean === 1 ? 'query' : 'queries'} and ${formatMs(perRequest)} per request${share}.`);
+  }
+  const nPlusOne = section.queries.find((q) => q.nPlusOne);
+  const saturated = section.pools.find((p) => p.saturated);
+  const leak = section.leaks.find((l) => !l.releasedAfterAll);
+  if (nPlusOne?.nPlusOne) parts.push(`N+1 at ${where(nPlusOne.site)}: the same statement ${nPlusOne.nPlusOne.perRequest} times per request (${formatMs(nPlusOne.nPlusOne.msPerRequest)}).`);
+  if (saturated) parts.push(`The pool ${saturated.name} ran out of connections: ${saturated.verdict}.`);
+  if (leak) parts.push(`A connection checked out at ${where(leak.site)} was never released.`);
+  if (!nPlusOne && !saturated && !leak) {
+    const top = section.queries[0]!;
+    parts.push(`The costliest statement is sent at ${where(top.site)} (p95 ${formatMs(top.p95Ms)}, ${top.calls} calls).`);
+  }
+  return parts.join(' ');
+}
+
+function round(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
