@@ -167,6 +167,7 @@ async function run(client: ServerClient, request: SavedRequest, config: vscode.W
             acceptErrors,
             knownRoutes: knownRoutesOf(routes),
             routeHandlers: handlerSites(routes),
+            queries: config.get<boolean>('queries.capture') === false ? { capture: false } : { nPlusOneMinRepeats: config.get<number>('queries.nPlusOneMinRepeats') ?? 5, leakThresholdMs: (config.get<number>('queries.leakThresholdSeconds') ?? 5) * 1000 },
           });
           return { result, loadEndedAt: loadEndedAt || Date.now(), label };
         } finally {

@@ -1,15 +1,9 @@
 // Pure: the words and figures of a report's queries section, for notes, hovers, the view and
-// diagnostics. No vscode here. (`queryNote` stands in for server/queries/formatQueries.ts's until
-// that is merged; one of the two goes then.)
+// diagnostics. No vscode here.
 import type { LeakedCheckout, NPlusOne, PoolStat, QueryStat } from '../../server/queries/queryReportTypes';
+import { formatMs as formatQueryMs } from '../../server/text/formatMs';
 
-/** 5846 → "5.85 s", 182.4 → "182 ms", 44.5 → "44.5 ms", 0.42 → "0.42 ms". */
-export function formatQueryMs(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
-  if (ms >= 100) return `${Math.round(ms)} ms`;
-  if (ms >= 10) return `${ms.toFixed(1)} ms`;
-  return `${ms.toFixed(2)} ms`;
-}
+export { formatQueryMs };
 
 /** 12345 → "12,345" (fixed grouping, the same in every locale). */
 export function formatCount(n: number): string {

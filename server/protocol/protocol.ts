@@ -56,6 +56,8 @@ export interface ProfileRunParams {
   knownRoutes?: KnownRoute[];
   /** Route handlers written in place: anonymous functions there are named after their route. */
   routeHandlers?: RouteHandlerSite[];
+  /** Query capture (on by default): `capture: false` turns it off; the N+1 and leak thresholds otherwise. */
+  queries?: { capture?: boolean; nPlusOneMinRepeats?: number; leakThresholdMs?: number };
 }
 
 export interface ProfileRunResult {

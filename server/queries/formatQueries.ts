@@ -1,5 +1,4 @@
-// The queries section as text: a table for the terminal (the CLI and the log) and the note the
-// editor shows after a line that sends a query. Pure, so the extension can import it.
+// The queries section as text, a table for the terminal (the CLI and the log). Pure.
 import { relativeTo } from '../analysis/formatReport';
 import { textTable } from '../analysis/textTable';
 import { formatMs } from '../text/formatMs';
@@ -84,14 +83,6 @@ export function formatQueriesTable(section: QueriesSection, options: FormatQueri
     for (const warning of section.warnings) out.push(`  - ${warning}`);
   }
   return out.join('\n');
-}
-
-/** The note after a line that sends a statement: "● 182.0 ms p95 · 240 calls · N+1: 25 per request". */
-export function queryNote(stat: QueryStat): string {
-  let note = `● ${formatMs(stat.p95Ms)} p95 · ${count(stat.calls, 'call')}`;
-  if (stat.nPlusOne) note += ` · N+1: ${stat.nPlusOne.perRequest} per request`;
-  if (stat.errors > 0) note += ` · ${stat.errors} failed`;
-  return note;
 }
 
 /** At most `max` characters, "…" at the cut. */

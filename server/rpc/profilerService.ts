@@ -199,6 +199,7 @@ export class ProfilerService {
         keptNote: ' The profile up to the last completed chunk was kept.',
         acceptErrors: params.acceptErrors,
         knownRoutes: params.knownRoutes,
+        queries: params.queries?.capture === false ? false : { ...(params.queries?.leakThresholdMs ? { leakThresholdMs: params.queries.leakThresholdMs } : {}) },
       });
       emit('loadFinished', capture.load);
       this.lastQueries = capture.queries;
@@ -212,6 +213,7 @@ export class ProfilerService {
         reportTop: Infinity,
         routeHandlers: () => params.routeHandlers ?? [],
         knownRoutes: () => params.knownRoutes ?? [],
+        nPlusOne: { minRepeats: params.queries?.nPlusOneMinRepeats },
       });
       const result: ProfileRunResult = { report: run.report, profilePath: run.profilePath, speedscopePath: run.speedscopePath, ...(capture.lost ? { partial: capture.lost } : {}) };
       emit('profilePhase', { phase: 'done' });

@@ -50,6 +50,7 @@ export const paramValidators: ParamValidators = {
     if (o.acceptErrors !== undefined) params.acceptErrors = boolean(o, 'acceptErrors', 'params');
     if (o.knownRoutes !== undefined) params.knownRoutes = knownRoutes(o.knownRoutes, 'params.knownRoutes');
     if (o.routeHandlers !== undefined) params.routeHandlers = routeHandlers(o.routeHandlers, 'params.routeHandlers');
+    if (o.queries !== undefined) params.queries = queryOptions(o.queries, 'params.queries');
     return params;
   },
   cancelProfile: noParams,
@@ -74,6 +75,18 @@ export const paramValidators: ParamValidators = {
 };
 
 /** The methods the load generator (autocannon) can send: it throws on any other, crashing the load. */
+
+function queryOptions(raw: unknown, path: string): NonNullable<ProfileRunParams['queries']> {
+  const o = object(raw, path);
+  const out: NonNullable<ProfileRunParams['queries']> = {};
+  if (o.capture !== undefined) out.capture = boolean(o, 'capture', path);
+  if (o.nPlusOneMinRepeats !== undefined) out.nPlusOneMinRepeats = integer(o, 'nPlusOneMinRepeats', path, { min: 2 });
+  if (o.leakThresholdMs !== undefined) {
+    out.leakThresholdMs = positiveNumber(o, 'leakThresholdMs', path);
+    if (out.leakThresholdMs < 2000) throw bad(`${path}.leakThresholdMs`, `must be at least 2000 (2 s: a shorter hold is normal work, not a leak), not ${out.leakThresholdMs}`);
+  }
+  return out;
+}
 
 function loadOptions(raw: unknown, path: string): LoadOptions {
   const o = object(raw, path);

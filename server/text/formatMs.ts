@@ -1,8 +1,9 @@
 // Durations as people read them. Pure (the extension's notes and the server's tables share it).
 
-/** 5846 → "5.85 s", 44.5 → "44.5 ms", 0.42 → "0.42 ms". */
+/** 5846 → "5.85 s", 182.4 → "182 ms", 44.5 → "44.5 ms", 0.42 → "0.42 ms". */
 export function formatMs(ms: number): string {
   if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms >= 100) return `${Math.round(ms)} ms`;
   if (ms >= 10) return `${ms.toFixed(1)} ms`;
   return `${ms.toFixed(2)} ms`;
 }

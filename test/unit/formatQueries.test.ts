@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { QueryCapture, QueryExecution, StackFrame } from '../../server/queries/captureTypes';
 import { buildQueriesSection } from '../../server/queries/buildQueriesSection';
-import { formatQueriesTable, queryNote } from '../../server/queries/formatQueries';
+import { formatQueriesTable } from '../../server/queries/formatQueries';
+import { queryNote } from '../../extension/queries/queryFormat';
 
 const frame = (url: string, line: number, functionName = 'handler'): StackFrame => ({ url, line, column: 5, functionName });
 const exec = (p: Partial<QueryExecution> & { statement: number }): QueryExecution => ({ site: -1, request: 0, startMs: 0, ms: 1, waitMs: 0, rows: 0, pool: 1, ...p });
@@ -75,11 +76,11 @@ test('top limits the statement rows; a section with nothing captured says so', (
   );
 });
 
-test('the note after a line that sends a statement', () => {
+test('the editor\'s note after a line, from a section the server built', () => {
   const section = buildQueriesSection(capture());
   const [items, timedOut, orders] = section.queries;
   assert.equal(queryNote(items), '● 2.00 ms p95 · 50 calls · N+1: 25 per request');
-  assert.equal(queryNote(timedOut), '● 12.5 ms p95 · 1 call · 1 failed');
+  assert.equal(queryNote(timedOut), '● 12.5 ms p95 · 1 call · 1 error');
   assert.equal(queryNote(orders), '● 4.00 ms p95 · 2 calls');
-  assert.equal(queryNote({ ...items, p95Ms: 182, calls: 240 }), '● 182.0 ms p95 · 240 calls · N+1: 25 per request');
+  assert.equal(queryNote({ ...items, p95Ms: 182, calls: 240 }), '● 182 ms p95 · 240 calls · N+1: 25 per request');
 });

@@ -48,5 +48,5 @@ test('notes read well', () => {
   assert.equal(formatMs(5846), '5.85 s');
   assert.equal(formatMs(44.5), '44.5 ms');
   assert.equal(formatMs(0.42), '0.42 ms');
-  assert.equal(hotLineNote(line('/a.ts', 1, 0.718)), '● 718.0 ms self · 72 % · 718 samples');
+  assert.equal(hotLineNote(line('/a.ts', 1, 0.718)), '● 718 ms self · 72 % · 718 samples');
 });
