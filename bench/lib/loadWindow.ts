@@ -5,6 +5,7 @@ import { runLoad } from '../../server/load/runLoad';
 import { profileUnderLoad } from '../../server/profiling/profileUnderLoad';
 import { processCpuMs } from './procStat';
 import { QueryAgent } from '../../server/agent/queryAgent';
+import type { ArmOptions } from '../../server/agent/agent';
 
 export interface WindowResult {
   /** CPU time the service used over the window (user + system, all threads), ms. */
@@ -29,11 +30,11 @@ export function loadOptions(url: string, durationMs: number, rate?: number): Loa
  * `profiling`, the window is exactly what `perflens profile` does (profileUnderLoad: enable,
  * setSamplingInterval, start, 5-s chunk rotation, stop, disable), so its costs are all counted.
  */
-export async function measureWindow(pid: number, load: LoadOptions, profiling?: { connection: CdpConnection; samplingIntervalUs: number }, queries?: CdpConnection): Promise<WindowResult> {
+export async function measureWindow(pid: number, load: LoadOptions, profiling?: { connection: CdpConnection; samplingIntervalUs: number }, queries?: { connection: CdpConnection; options?: Partial<ArmOptions> }): Promise<WindowResult> {
   const started = performance.now();
   const cpuBefore = processCpuMs(pid);
   // With `queries`, the agent is armed and disarmed inside the window, as a profile run does: its whole cost is counted.
-  const agent = queries ? await QueryAgent.arm(queries) : undefined;
+  const agent = queries ? await QueryAgent.arm(queries.connection, queries.options) : undefined;
   let summary: LoadSummary;
   let profile: Protocol.Profiler.Profile | undefined;
   if (profiling) {

@@ -14,7 +14,7 @@ export function queriesHeadline(section: QueriesSection, load: LoadSummary | und
     const perRequest = dbMs / requests;
     const latency = load && load.requests > 0 ? load.latency.mean : undefined;
     const share = latency ? ` of its ${formatMs(latency)} mean latency` : '';
-    parts.push(`In PostgreSQL: ${round(section.perRequest.mean)} ${section.perRequest.mean === 1 ? 'query' : 'queries'} and ${formatMs(perRequest)} per request${share}.`);
+    parts.push(`In PostgreSQL: ${round(section.perRequest.mean)} ${round(section.perRequest.mean) === '1' ? 'query' : 'queries'} and ${formatMs(perRequest)} per request${share}.`);
   }
   const nPlusOne = section.queries.find((q) => q.nPlusOne);
   const saturated = section.pools.find((p) => p.saturated);
@@ -29,6 +29,8 @@ export function queriesHeadline(section: QueriesSection, load: LoadSummary | und
   return parts.join(' ');
 }
 
+/** One decimal, none when it is .0: 27 for 26.998, 1.5 for 1.46. */
 function round(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+  const r = Math.round(n * 10) / 10;
+  return Number.isInteger(r) ? String(r) : r.toFixed(1);
 }

@@ -228,6 +228,61 @@ test('the request is right before load: an empty path value is refused, a rememb
   });
 });
 
+test('the N+1 at the line that sends it: the note, the hover, Explain', { timeout: 240_000 }, async () => {
+  const page = browser!.page;
+  const step = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
+    try {
+      return await body();
+    } catch (error) {
+      await screenshotOnFailure(page, `queries-${name}`);
+      throw new Error(`step "${name}": ${(error as Error).message}`, { cause: error });
+    }
+  };
+  const itemsLine = 'const items = await pool.query<ItemRow>(';
+
+  await step('profile', async () => {
+    await openFromExplorer(page, 'orders.ts');
+    const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Profile this endpoint (GET /customers/:customerId/orders)' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 60_000 });
+    await lens.click();
+    // The request remembered by the story above (customer 2) may be offered for confirmation.
+    const input = page.locator('.quick-input-widget input');
+    if (await input.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) await input.press('Enter');
+    const headline = await waitForNotification(page, /N\+1 at src\/routes\/orders\.ts:\d+/, 120_000);
+    assert.match(headline, /In PostgreSQL: 27 queries and [\d.]+ (ms|s) per request/);
+  });
+
+  await step('note', async () => {
+    await openFromExplorer(page, 'orders.ts');
+    const note = await poll(() => lineNote(page, itemsLine), (n) => /N\+1/.test(n ?? ''), 30_000);
+    assert.match(note ?? '', /● [\d.]+ (ms|s) p95 · [\d,]+ calls · N\+1: 25 per request/);
+  });
+
+  await step('hover-and-explain', async () => {
+    const text = await hoverWord(page, itemsLine, 'query', /N\+1 on GET \/customers\/:customerId\/orders/);
+    assert.match(text, /FROM order_items oi/);
+    await page.locator('.monaco-hover:not(.hidden) a', { hasText: /^\s*Explain\s*$/ }).first().click();
+    const webviews = page.locator('iframe.webview.ready');
+    const explain = await poll(
+      async () => {
+        for (let i = 0; i < (await webviews.count()); i++) {
+          const frame = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
+          if (await frame.locator('h2', { hasText: 'Plan' }).count().catch(() => 0)) return frame;
+        }
+        return undefined;
+      },
+      (f) => f !== undefined,
+      60_000,
+    );
+    assert.ok(explain, 'the Explain view opened with a plan');
+    const body = await explain.locator('body').innerText();
+    assert.match(body, /^EXPLAIN/m);
+    assert.match(body, /FROM order_items oi/);
+    assert.match(body, /Index Scan|Bitmap Index Scan|Bitmap Heap Scan/, 'order_items is read through its order_id index');
+    assert.doesNotMatch(body, /could not be explained/);
+  });
+});
+
 /**
  * Opens a file by a click on its row in the Explorer (already expanded by an earlier step), as a
  * user would; the keyboard may still be inside the flame graph's webview, where Quick Open's keys
