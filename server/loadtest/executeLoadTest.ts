@@ -127,7 +127,8 @@ export async function executeLoadTest(options: ExecuteLoadTestOptions): Promise<
     const problems = [...dbKeys].map(([key, metric]) =>
       located(original, { path: `thresholds[${JSON.stringify(key)}]`, message: `${metric} needs target.command in the file: PerfLens reads the service's queries through the inspector of a service it starts itself` }),
     );
-    const message = problems.length === 1 ? `${name}: ${problems[0].path}: ${problems[0].message}` : `${name}: ${problems.length} problems:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`;
+    const where = (p: LoadTestSetupProblem) => `${name}${p.line !== undefined ? `:${p.line}:${p.column}` : ''}: ${p.path}: ${p.message}`;
+    const message = problems.length === 1 ? where(problems[0]) : `${problems.length} problems:\n${problems.map((p) => `  ${where(p)}`).join('\n')}`;
     throw new LoadTestSetupError('queries-need-command', message, problems);
   }
 
