@@ -23,7 +23,9 @@ export const loadHelp = `Usage:
 
 Runs the load test a *.load.json file describes (its JSON Schema is schemas/load-test.schema.json):
 starts the service when the file names its command, runs the scenarios, and checks the thresholds.
-\${PORT} in the file stands for a free port PerfLens picks.
+\${PORT} in the file stands for a free port PerfLens picks. A service PerfLens starts also has its
+PostgreSQL queries captured (the queries table, and the db_* thresholds: db_query_duration,
+db_queries_per_request, db_pool_wait).
 
 Options:
   --summary-export FILE   write the results as JSON
@@ -86,7 +88,7 @@ export async function loadCommand(argv: string[]): Promise<number> {
       if (err instanceof LoadTestServiceError) throw stop.signal.aborted || err.code === 'CANCELLED' ? new CliError('stopped before the load started', LoadExitCode.interrupted) : new CliError(err.message);
       throw err;
     });
-    process.stdout.write(`${formatLoadTestSummary(report)}\n`);
+    process.stdout.write(`${formatLoadTestSummary(report, { cwd: process.cwd() })}\n`);
     if (values['summary-export']) await writeFileAtomically(values['summary-export'], `${JSON.stringify(report, null, 2)}\n`);
     if (values.junit) await writeFileAtomically(values.junit, toJUnit(report));
     if (report.profile) process.stdout.write(`CPU profile: ${report.profile.cpuprofile}\n`);

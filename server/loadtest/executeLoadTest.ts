@@ -4,6 +4,12 @@
  * checks the host policy, starts the service when the file names target.command (and stops it at the
  * end), optionally samples its CPU while the load runs, and builds the report. Does I/O.
  *
+ * A service PerfLens starts has its inspector open: the query agent is armed in it for the whole run
+ * (whether or not the CPU is profiled), feeding the db_* thresholds, and the report gets a `queries`
+ * section, its endpoints named after the file's requests. An already-running service (no
+ * target.command) has no inspector for PerfLens: its queries are not captured (a warning says so),
+ * and db_* thresholds are a setup error.
+ *
  * Failures: LoadTestSetupError (the file, its thresholds, the host or the options are wrong; every
  * problem with its place in the file); SessionError TARGET_START_FAILED when the service cannot be
  * started, LoadTestServiceError (a SessionError: URL_UNREACHABLE, TARGET_LOST, or CANCELLED when
@@ -15,14 +21,19 @@ import { checkLoadTarget } from '../load/hostPolicy';
 import { defaultSamplingIntervalUs } from '../profiling/samplingInterval';
 import { profileWhile } from '../profiling/profileUnderLoad';
 import { analyseProfile, runBaseName, writeCpuProfile, writeSpeedscope } from '../session/profileFiles';
+import { QueryAgent } from '../agent/queryAgent';
+import { buildQueriesSection, defaultEndpoint } from '../queries/buildQueriesSection';
+import type { SourceMapResolver } from '../analysis/sourceMapResolver';
+import { createFileSourceMapResolver } from '../sourcemaps/fileSourceMapLoader';
 import { SessionError } from '../session/sessionError';
 import { TargetSession } from '../session/targetSession';
 import { splitCommandLine } from '../target/splitCommandLine';
-import { compileThresholds, ThresholdConfigError, type CompiledThreshold } from '../thresholds/thresholdSet';
+import { compileThresholds, isDbMetric, ThresholdConfigError, type CompiledThreshold } from '../thresholds/thresholdSet';
 import { locateJsonPath } from './jsonLocation';
 import { LoadTestConfigError, parseLoadTestFile, PORT_PLACEHOLDER, withPort, type LoadTestFile, type LoadTestProblem } from './loadTestFile';
 import { buildLoadTestReport, type LoadTestReport } from './loadTestReport';
-import { runLoadTest, type LoadTestProgress, type LoadTestRun } from './runLoadTest';
+import { loadRequestNamer } from './requestNames';
+import { runLoadTest, type LoadTestProgress, type LoadTestRun, type QueryFeed } from './runLoadTest';
 import { freePort } from '../target/freePort';
 
 export const DEFAULT_PROFILE_DIR = '.perflens/profiles';
@@ -56,7 +67,11 @@ export interface ExecutedLoadTest {
 /** One thing wrong with the setup, placed in the file when it can be (line and column from 1). */
 export type LoadTestSetupProblem = LoadTestProblem;
 
-export type LoadTestSetupKind = 'unreadable' | 'invalid-file' | 'invalid-thresholds' | 'host' | 'profile-needs-command';
+export type LoadTestSetupKind = 'unreadable' | 'invalid-file' | 'invalid-thresholds' | 'host' | 'profile-needs-command' | 'queries-need-command';
+
+/** The report's warning when the file has no target.command. */
+export const QUERIES_NEED_COMMAND =
+  "the service's PostgreSQL queries were not captured, and db_* thresholds cannot be used: that needs target.command in the file, so that PerfLens starts the service with its inspector";
 
 /**
  * The load test cannot run as configured. The message is for people as it stands (the CLI prints it
@@ -107,9 +122,19 @@ export async function executeLoadTest(options: ExecuteLoadTestOptions): Promise<
     const message = 'profiling needs target.command in the file, so PerfLens starts the service with its inspector';
     throw new LoadTestSetupError('profile-needs-command', message, [located(original, { path: 'target', message })]);
   }
+  const dbKeys = new Map(thresholds.filter((t) => isDbMetric(t.metric)).map((t) => [t.key, t.metric]));
+  if (dbKeys.size && !file.target.command) {
+    const problems = [...dbKeys].map(([key, metric]) =>
+      located(original, { path: `thresholds[${JSON.stringify(key)}]`, message: `${metric} needs target.command in the file: PerfLens reads the service's queries through the inspector of a service it starts itself` }),
+    );
+    const where = (p: LoadTestSetupProblem) => `${name}${p.line !== undefined ? `:${p.line}:${p.column}` : ''}: ${p.path}: ${p.message}`;
+    const message = problems.length === 1 ? where(problems[0]) : `${problems.length} problems:\n${problems.map((p) => `  ${where(p)}`).join('\n')}`;
+    throw new LoadTestSetupError('queries-need-command', message, problems);
+  }
 
   const signal = options.signal ?? new AbortController().signal;
   let session: TargetSession | undefined;
+  let agent: QueryAgent | undefined;
   try {
     if (file.target.command) {
       const command = splitCommandLine(file.target.command);
@@ -121,9 +146,22 @@ export async function executeLoadTest(options: ExecuteLoadTestOptions): Promise<
         throw err;
       });
     }
-    const drive = (s: AbortSignal) => runLoadTest({ file, baseUrl, thresholds, signal: s, onProgress: options.onProgress });
+    let feed: QueryFeed | undefined;
+    let queriesUnavailable: string | undefined = session ? undefined : QUERIES_NEED_COMMAND;
+    if (session) {
+      const armed = await armQueryAgent(session, options.profile === true);
+      if ('agent' in armed) {
+        agent = armed.agent;
+        const armedAgent = armed.agent;
+        feed = { current: () => armedAgent.capture, armedAt: armed.armedAt, finish: () => armedAgent.disarm() };
+      } else {
+        queriesUnavailable = armed.unavailable;
+      }
+    }
+    const drive = (s: AbortSignal) => runLoadTest({ file, baseUrl, thresholds, signal: s, onProgress: options.onProgress, queries: feed, queriesUnavailable });
     let run: LoadTestRun;
     let profileFiles: LoadTestReport['profile'];
+    let resolver: SourceMapResolver | undefined;
     if (options.profile && session) {
       const connection = await session.connect();
       const durationMs = file.scenarios.reduce((a, s) => a + s.durationMs, 0);
@@ -132,11 +170,17 @@ export async function executeLoadTest(options: ExecuteLoadTestOptions): Promise<
       const outDir = options.outDir ?? DEFAULT_PROFILE_DIR;
       const baseName = runBaseName(basename(path).replace(/\.load\.json$|\.json$/, ''));
       const analysis = analyseProfile(profiled.profile, { target: file.target.command!, cwd: process.cwd(), top: 10 });
+      resolver = analysis.resolver;
       profileFiles = { cpuprofile: await writeCpuProfile(profiled.profile, outDir, baseName), speedscope: await writeSpeedscope(analysis, outDir, baseName) };
     } else {
       run = await drive(signal);
     }
-    const report = buildLoadTestReport(run, { file: name, baseUrl });
+    let queries: LoadTestReport['queries'];
+    if (run.queries) {
+      const nameOf = loadRequestNamer(file.requests, baseUrl);
+      queries = buildQueriesSection(run.queries, { resolver: resolver ?? createFileSourceMapResolver().resolver, endpointOf: (r) => nameOf(r) ?? defaultEndpoint(r) });
+    }
+    const report = buildLoadTestReport(run, { file: name, baseUrl, queries });
     // Where each threshold is written, so that an editor can show a breach on its line.
     run.thresholds.forEach((result, i) => {
       const at = locateJsonPath(asJson(original), result.threshold.path);
@@ -146,7 +190,28 @@ export async function executeLoadTest(options: ExecuteLoadTestOptions): Promise<
     const exitCode = run.stopped?.by === 'signal' ? 105 : report.passed ? 0 : 99;
     return { report, exitCode };
   } finally {
+    await agent?.disarm();
     await session?.release();
+  }
+}
+
+/**
+ * Arms the query agent in the started service. Without --profile, a service whose inspector cannot
+ * be reached still gets its load (only the queries are missing); with it, that fails the run as before.
+ */
+async function armQueryAgent(session: TargetSession, profile: boolean): Promise<{ agent: QueryAgent; armedAt: number } | { unavailable: string }> {
+  let connection;
+  try {
+    connection = await session.connect();
+  } catch (err) {
+    if (profile) throw err;
+    return { unavailable: `the service's queries were not captured: PerfLens could not reach its inspector (${(err as Error).message})` };
+  }
+  try {
+    const agent = await QueryAgent.arm(connection);
+    return { agent, armedAt: Date.now() };
+  } catch (err) {
+    return { unavailable: `the service's queries were not captured: the agent could not be put into the service (${(err as Error).message})` };
   }
 }
 

@@ -1,5 +1,7 @@
 // Pure: what a load test found, as JSON (--summary-export), as a k6-like text summary, and as JUnit XML.
 import type { LatencySummary, SecondStats } from '../load/loadTypes';
+import { formatQueriesTable } from '../queries/formatQueries';
+import type { QueriesSection } from '../queries/queryReportTypes';
 import { failedCount, issuedCount, type LoadMetrics, type TaggedRun } from './loadMetrics';
 import type { LoadTestRun } from './runLoadTest';
 
@@ -35,7 +37,12 @@ export interface LoadTestReport {
   perSecond: SecondStats[];
   /** Set when a CPU profile was taken during the run. */
   profile?: { cpuprofile: string; speedscope: string };
-  /** What the figures cannot be read without: phases whose requested rate was not reached (the service saturated). */
+  /**
+   * What the service sent to PostgreSQL during the run (when PerfLens started it: target.command),
+   * per statement; endpoints are the load-test requests' names when a request matched one.
+   */
+  queries?: QueriesSection;
+  /** What the figures cannot be read without: phases whose requested rate was not reached (the service saturated), queries not captured. */
   warnings: string[];
 }
 
@@ -49,7 +56,7 @@ export function saturationWarnings(phases: LoadTestReport['phases']): string[] {
     .map((p) => `${p.scenario}${p.step ? ` #${p.step}` : ''}: requested ${p.requestedRate}/s, achieved ${p.achievedRps.toFixed(1)}/s (${((p.achievedRps / p.requestedRate!) * 100).toFixed(0)} %): the service saturated, so its latencies are those of an overloaded service`);
 }
 
-export function buildLoadTestReport(run: LoadTestRun, context: { file: string; baseUrl: string }): LoadTestReport {
+export function buildLoadTestReport(run: LoadTestRun, context: { file: string; baseUrl: string; queries?: QueriesSection }): LoadTestReport {
   const { metrics } = run;
   const thresholds = run.thresholds.map((r) => ({
     key: r.threshold.key,
@@ -78,7 +85,8 @@ export function buildLoadTestReport(run: LoadTestRun, context: { file: string; b
     }),
     phases,
     perSecond: timeline(metrics.runs),
-    warnings: saturationWarnings(phases),
+    ...(context.queries && { queries: context.queries }),
+    warnings: [...saturationWarnings(phases), ...(run.queriesUnavailable ? [run.queriesUnavailable] : [])],
   };
 }
 
@@ -146,8 +154,8 @@ function timeline(runs: TaggedRun[]): SecondStats[] {
   return [...seconds.values()].sort((a, b) => a.second - b.second);
 }
 
-/** The k6-like summary printed at the end of `perflens load`. */
-export function formatLoadTestSummary(report: LoadTestReport): string {
+/** The k6-like summary printed at the end of `perflens load`; `cwd` (paths under it shown relative) and `top` (statement rows, default 10) are for the queries table. */
+export function formatLoadTestSummary(report: LoadTestReport, options: { cwd?: string; top?: number } = {}): string {
   const lines: string[] = [];
   const t = report.totals;
   lines.push(`Load test ${report.file} against ${report.baseUrl}: ${(report.durationMs / 1000).toFixed(1)} s of ${(report.plannedMs / 1000).toFixed(1)} s planned`);
@@ -168,6 +176,7 @@ export function formatLoadTestSummary(report: LoadTestReport): string {
   for (const s of report.scenarios) lines.push(row(s.name, `${s.requests} requests  ${s.rps.toFixed(1)}/s  p(95)=${ms(s.latency.p95)} p(99)=${ms(s.latency.p99)}  failed ${(s.failedRate * 100).toFixed(2)} %`));
   lines.push('', 'Phases');
   for (const p of report.phases) lines.push(row(`${p.scenario}${p.step ? ` #${p.step}` : ''}`, `${(p.durationMs / 1000).toFixed(1)} s  ${p.requestedRate !== undefined ? `requested ${p.requestedRate}/s, ` : ''}achieved ${p.achievedRps.toFixed(1)}/s`));
+  if (report.queries) lines.push('', formatQueriesTable(report.queries, { cwd: options.cwd ?? '', top: options.top ?? 10 }));
   if (report.warnings.length) {
     lines.push('', 'Warnings');
     for (const w of report.warnings) lines.push(`  ! ${w}`);

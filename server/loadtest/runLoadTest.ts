@@ -4,11 +4,18 @@
 // `abortOnFail` threshold stops the run at the next phase boundary. Phases are not cut shorter:
 // requests still in flight when a window closes are not counted, and under overload that would
 // empty short windows.
+//
+// With a QueryFeed (the query agent armed in the service), the db_* thresholds are evaluated on the
+// capture as it has arrived at each phase boundary (the agent sends a batch a second, so the last
+// second or so of the phase may be missing: enough for abortOnFail on an N+1 gate), and at the end
+// on the whole capture, once the agent is disarmed: the final verdict always covers every query.
 import { runLoad } from '../load/runLoad';
 import type { LoadProgress, LoadSummary } from '../load/loadTypes';
+import type { QueryCapture } from '../queries/captureTypes';
 import { evaluateThresholds, shouldAbort, type ThresholdResult } from '../thresholds/evaluate';
 import type { CompiledThreshold } from '../thresholds/thresholdSet';
 import { LoadMetrics } from './loadMetrics';
+import { joinUrl, loadRequestNamer } from './requestNames';
 import type { LoadTestFile, RequestSpec } from './loadTestFile';
 import { planScenarios, totalDurationMs, type PlannedPhase } from './planScenarios';
 
@@ -38,6 +45,20 @@ export interface RunLoadTestOptions {
   thresholds: CompiledThreshold[];
   signal?: AbortSignal;
   onProgress?: (progress: LoadTestProgress) => void;
+  /** The service's queries, for the db_* thresholds and the report's queries section. */
+  queries?: QueryFeed;
+  /** Why the queries are not captured, when they are not: the db_* thresholds say it. */
+  queriesUnavailable?: string;
+}
+
+/** The query agent armed in the service for the run. */
+export interface QueryFeed {
+  /** What has arrived so far. */
+  current(): QueryCapture;
+  /** Date.now() when the agent's clock read current().startMs (just as it was armed). */
+  armedAt: number;
+  /** Disarms the agent and gives the whole capture; called once, when the scenarios are over. Does not throw. */
+  finish(): Promise<QueryCapture>;
 }
 
 export interface LoadTestRun {
@@ -47,6 +68,9 @@ export interface LoadTestRun {
   plannedMs: number;
   /** Why the run ended early, if it did. */
   stopped?: { by: 'signal' } | { by: 'threshold'; threshold: ThresholdResult };
+  /** Everything the query agent captured, when it was armed. */
+  queries?: QueryCapture;
+  queriesUnavailable?: string;
 }
 
 export async function runLoadTest(options: RunLoadTestOptions): Promise<LoadTestRun> {
@@ -55,6 +79,15 @@ export async function runLoadTest(options: RunLoadTestOptions): Promise<LoadTest
   const plannedMs = totalDurationMs(plan);
   const metrics = new LoadMetrics();
   const started = Date.now();
+  const feed = options.queries;
+  let captured: QueryCapture | undefined;
+  if (feed) {
+    const agentStartMs = feed.current().startMs;
+    const nameOf = loadRequestNamer(file.requests, options.baseUrl);
+    metrics.useQueries({ capture: () => captured ?? feed.current(), nameOf: (r) => nameOf(r), runMsOf: (agentMs) => agentMs - agentStartMs + (feed.armedAt - started) });
+  } else if (options.queriesUnavailable) {
+    metrics.queriesUnavailable(options.queriesUnavailable);
+  }
   const stop = new AbortController();
   let stopped: LoadTestRun['stopped'];
   const onSignal = () => {
@@ -87,7 +120,16 @@ export async function runLoadTest(options: RunLoadTestOptions): Promise<LoadTest
     options.signal?.removeEventListener('abort', onSignal);
   }
   const durationMs = Date.now() - started;
-  return { metrics, thresholds: evaluateThresholds(options.thresholds, metrics, durationMs), durationMs, plannedMs, stopped };
+  if (feed) captured = await feed.finish();
+  return {
+    metrics,
+    thresholds: evaluateThresholds(options.thresholds, metrics, durationMs),
+    durationMs,
+    plannedMs,
+    stopped,
+    ...(captured && { queries: captured }),
+    ...(options.queriesUnavailable && { queriesUnavailable: options.queriesUnavailable }),
+  };
 }
 
 /** Splits `total` into integer shares by weight (largest remainder), each at least `min`. */
@@ -149,9 +191,7 @@ async function runPhase(phase: PlannedPhase, requests: RequestSpec[], options: R
   summaries.forEach((summary, i) => metrics.add({ scenario: phase.scenario, step: phase.step, name: requests[i].name, method: requests[i].method, startMs: phase.startMs, summary }));
 }
 
-export function joinUrl(baseUrl: string, path: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
-}
+export { joinUrl } from './requestNames';
 
 function groupBy<T>(items: T[], key: (item: T) => number): T[][] {
   const groups = new Map<number, T[]>();

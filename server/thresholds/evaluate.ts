@@ -6,10 +6,14 @@
  * so that a typo in a tag (`{name:chekout}`) or a scenario that never ran cannot pass silently. No
  * data never aborts a run early, though (the scenario may simply not have started yet): it fails
  * the run at the end.
+ *
+ * The db_* metrics (the service's PostgreSQL queries, see server/loadtest/dbMetrics.ts) follow the
+ * same rule: no query captured, no pg in the service, queries not captured at all, or no sample
+ * with the tags is no data, which fails, with the reason in the message.
  */
 import type { Aggregation, Operator } from './parseThreshold';
 import { formatExpression } from './parseThreshold';
-import type { CompiledThreshold } from './thresholdSet';
+import { isDbMetric, type CompiledThreshold, type DbMetricName } from './thresholdSet';
 
 export type Tags = Readonly<Record<string, string>>;
 export type TrendAggregation = { kind: 'avg' | 'min' | 'max' | 'med' } | { kind: 'p'; percentile: number };
@@ -24,7 +28,18 @@ export interface MetricsView {
   requestCount(tags: Tags): number;
   /** Requests per second over the elapsed time; undefined when no request matched. */
   requestRate(tags: Tags): number | undefined;
+  /**
+   * A db_* metric over the samples (queries, or requests for db_queries_per_request) that carry the
+   * tags, or why there is none (`noData` ends the sentence "no data, …"). Absent when the run does
+   * not capture queries: every db_* threshold then has no data.
+   */
+  dbAggregate?(metric: DbMetricName, tags: Tags, aggregation: TrendAggregation): DbObservation;
 }
+
+export type DbObservation = { value: number } | { noData: string };
+
+/** Why a db_* threshold has no data when the metrics view has no dbAggregate. */
+export const QUERIES_NOT_CAPTURED = 'the queries were not captured in this run';
 
 export interface ThresholdResult {
   threshold: CompiledThreshold;
@@ -40,6 +55,15 @@ export interface ThresholdResult {
 export function evaluateThresholds(thresholds: readonly CompiledThreshold[], metrics: MetricsView, elapsedMs: number): ThresholdResult[] {
   return thresholds.map((threshold) => {
     const expression = formatExpression(threshold);
+    if (isDbMetric(threshold.metric)) {
+      const seen = observeDb(threshold, threshold.metric, metrics);
+      if ('noData' in seen || Number.isNaN(seen.value)) {
+        const why = 'noData' in seen ? seen.noData : 'the aggregate could not be computed';
+        return { threshold, observed: undefined, ok: false, message: `${expression}: no data, ${why} ✗`, elapsedMs };
+      }
+      const ok = compare(seen.value, threshold.operator, threshold.value);
+      return { threshold, observed: seen.value, ok, message: `${expression}: ${formatObserved(threshold, seen.value)} ${ok ? '✓' : '✗'}`, elapsedMs };
+    }
     const observed = metrics.requestCount(threshold.tags) > 0 ? observe(threshold, metrics) : undefined;
     if (observed === undefined || Number.isNaN(observed)) {
       const which = Object.keys(threshold.tags).length ? `no requests matched ${formatTags(threshold.tags)}` : 'no requests were made';
@@ -79,7 +103,15 @@ function observe(t: CompiledThreshold, metrics: MetricsView): number | undefined
       return metrics.failedRate(t.tags);
     case 'http_reqs':
       return a.kind === 'count' ? metrics.requestCount(t.tags) : metrics.requestRate(t.tags);
+    default:
+      throw new Error(`internal: ${t.metric} is not an http metric`);
   }
+}
+
+function observeDb(t: CompiledThreshold, metric: DbMetricName, metrics: MetricsView): DbObservation {
+  const a = t.aggregation;
+  if (!isTrendAggregation(a)) throw new Error(`internal: ${a.kind} on ${t.metric} passed compileThresholds`);
+  return metrics.dbAggregate ? metrics.dbAggregate(metric, t.tags, a) : { noData: QUERIES_NOT_CAPTURED };
 }
 
 function isTrendAggregation(a: Aggregation): a is TrendAggregation {
@@ -95,7 +127,8 @@ export function formatTags(tags: Tags): string {
 function formatObserved(t: CompiledThreshold, observed: number): string {
   const short = formatNumber(observed);
   const text = short === formatNumber(t.value) && observed !== t.value ? String(observed) : short;
-  if (t.metric === 'http_req_duration') return `${text} ms`;
+  if (t.metric === 'http_req_duration' || t.metric === 'db_query_duration' || t.metric === 'db_pool_wait') return `${text} ms`;
+  if (t.metric === 'db_queries_per_request') return `${text} ${observed === 1 ? 'query' : 'queries'} per request`;
   if (t.metric === 'http_req_failed') return `${text} (${formatNumber(observed * 100)}% failed)`;
   return t.aggregation.kind === 'rate' ? `${text}/s` : text;
 }

@@ -14,7 +14,10 @@ import {
 } from './parseThreshold';
 import { editDistance } from '../text/editDistance';
 
-export type MetricName = 'http_req_duration' | 'http_req_failed' | 'http_reqs';
+export type HttpMetricName = 'http_req_duration' | 'http_req_failed' | 'http_reqs';
+/** Metrics from the queries the service sent to PostgreSQL (need the query agent: target.command). */
+export type DbMetricName = 'db_query_duration' | 'db_queries_per_request' | 'db_pool_wait';
+export type MetricName = HttpMetricName | DbMetricName;
 export type AggregationKind = Aggregation['kind'];
 
 interface MetricInfo {
@@ -29,7 +32,16 @@ export const THRESHOLD_METRICS: Readonly<Record<MetricName, MetricInfo>> = {
   http_req_duration: { what: 'a trend of request durations in ms', example: 'p(95)<300', aggregations: ['avg', 'min', 'max', 'med', 'p'] },
   http_req_failed: { what: 'the share of failed requests, 0 to 1', example: 'rate<0.01', aggregations: ['rate'] },
   http_reqs: { what: 'a counter of requests; rate is per second', example: 'count>1000', aggregations: ['count', 'rate'] },
+  db_query_duration: { what: 'a trend of PostgreSQL query durations in ms, one sample per query', example: 'p(95)<50', aggregations: ['avg', 'min', 'max', 'med', 'p'] },
+  db_queries_per_request: { what: 'a trend of the number of queries each request sent', example: 'max<10', aggregations: ['avg', 'min', 'max', 'med', 'p'] },
+  db_pool_wait: { what: 'a trend of the wait for a pool connection in ms, one sample per query', example: 'p(99)<20', aggregations: ['avg', 'min', 'max', 'med', 'p'] },
 };
+
+export const DB_METRICS: readonly DbMetricName[] = ['db_query_duration', 'db_queries_per_request', 'db_pool_wait'];
+
+export function isDbMetric(metric: MetricName): metric is DbMetricName {
+  return (DB_METRICS as readonly string[]).includes(metric);
+}
 export const THRESHOLD_TAGS = ['name', 'scenario', 'method', 'status'] as const;
 const LONG_FORM_FIELDS = ['threshold', 'abortOnFail', 'delayAbortEval'] as const;
 

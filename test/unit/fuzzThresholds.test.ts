@@ -180,12 +180,15 @@ const thresholdsObject = fc.oneof(
 
 /** Metrics that answer anything a runner might: numbers, NaN, Infinity, negative, nothing. */
 const anyNumber = fc.oneof(fc.double(), fc.constantFrom(NaN, Infinity, -Infinity, -0, 0, undefined));
-const metricsView = fc.record({ duration: anyNumber, failed: anyNumber, count: fc.oneof(fc.nat(), fc.constant(0)), rate: anyNumber }).map(
+/** The db_* answer: a value (any number), a reason for no data, or no dbAggregate at all (queries not captured). */
+const dbAnswer = fc.option(fc.oneof(anyNumber.map((value) => (value === undefined ? { noData: 'no query was captured' } : { value }))), { nil: undefined });
+const metricsView = fc.record({ duration: anyNumber, failed: anyNumber, count: fc.oneof(fc.nat(), fc.constant(0)), rate: anyNumber, db: dbAnswer }).map(
   (m): MetricsView => ({
     durationAggregate: () => m.duration,
     failedRate: () => m.failed,
     requestCount: () => m.count,
     requestRate: () => m.rate,
+    ...(m.db && { dbAggregate: () => m.db! }),
   }),
 );
 

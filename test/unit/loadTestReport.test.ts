@@ -6,6 +6,7 @@ import { buildLoadTestReport, formatLoadTestSummary, saturationWarnings, toJUnit
 import { shareByWeight } from '../../server/loadtest/runLoadTest';
 import { evaluateThresholds } from '../../server/thresholds/evaluate';
 import { compileThresholds } from '../../server/thresholds/thresholdSet';
+import { demoQueriesSection } from './queryFixtures';
 
 /** A run of `ms` latencies (one per request) with some 500s. */
 function summary(latencies: number[], errors500 = 0, rate?: number) {
@@ -66,4 +67,43 @@ test('a phase that fell short of its requested rate by more than 5 % is called s
     { scenario: 'closed', startMs: 10_000, durationMs: 5000, achievedRps: 3 },
   ]);
   assert.deepEqual(warnings, ['ramp #3: requested 60/s, achieved 10.4/s (17 %): the service saturated, so its latencies are those of an overloaded service']);
+});
+
+test('the queries section goes into the report and the summary; queries not captured is a warning', () => {
+  const m = metrics();
+  const thresholds = compileThresholds({ 'db_queries_per_request{name:report}': ['max<10'] });
+  m.useQueries({
+    capture: () => ({
+      status: { node: 'v20.16.0', pg: [{ dir: '/srv/node_modules/pg', version: '8.13.1' }], requestContext: true },
+      statements: [{ id: 1, text: 'SELECT 1' }],
+      sites: [],
+      requests: [{ id: 1, method: 'GET', url: '/report', startMs: 0, endMs: 10, status: 200 }],
+      pools: [],
+      executions: Array.from({ length: 12 }, () => ({ statement: 1, site: -1, request: 1, startMs: 1, ms: 0.5, waitMs: 0, rows: 1, pool: -1 })),
+      checkouts: [],
+      poolSamples: [],
+      leaks: [],
+      dropped: 0,
+      startMs: 0,
+      endMs: 1000,
+    }),
+    nameOf: (r) => (r.url === '/report' ? 'report' : undefined),
+    runMsOf: (t) => t,
+  });
+  const queries = demoQueriesSection('/srv/demo');
+  const run = { metrics: m, thresholds: evaluateThresholds(thresholds, m, 2000), durationMs: 2000, plannedMs: 2000 };
+  const report = buildLoadTestReport(run, { file: 'x.load.json', baseUrl: 'http://127.0.0.1:1', queries });
+  assert.equal(report.queries, queries);
+  assert.deepEqual(report.thresholds.map((t) => [t.ok, t.observed, t.message]), [[false, 12, 'max<10: 12 queries per request ✗']]);
+  const text = formatLoadTestSummary(report, { cwd: '/srv/demo' });
+  assert.match(text, /✗ db_queries_per_request\{name:report\} +max<10: 12 queries per request\n/);
+  assert.match(text, /\nQueries to PostgreSQL \(pg 8\.23\.1\)/);
+  assert.match(text, /\nN\+1 queries\n {2}- src\/routes\/orders\.ts:37: SELECT oi\.product_id.* sent 25 times per request/);
+  assert.ok(text.indexOf('Queries to PostgreSQL') < text.indexOf('FAILED'), 'the queries table comes before the verdict');
+
+  const without = buildLoadTestReport({ ...run, queriesUnavailable: 'the queries were not captured: no target.command' }, { file: 'x.load.json', baseUrl: 'http://127.0.0.1:1' });
+  assert.equal(without.queries, undefined);
+  assert.deepEqual(without.warnings, ['the queries were not captured: no target.command']);
+  assert.match(formatLoadTestSummary(without), /Warnings\n {2}! the queries were not captured: no target\.command/);
+  assert.doesNotMatch(formatLoadTestSummary(without), /Queries to PostgreSQL/);
 });

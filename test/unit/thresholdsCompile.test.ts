@@ -46,6 +46,8 @@ const valid: Array<[name: string, thresholds: unknown, count: number]> = [
   ['rate of failures at the bounds', { http_req_failed: ['rate<=1', 'rate>=0', 'rate==0'] }, 3],
   ['counter aggregations', { http_reqs: ['count>0', 'rate>=1000'] }, 2],
   ['every known tag', { 'http_reqs{name:a,scenario:b,method:GET,status:200}': ['count>0'] }, 1],
+  ['db metrics, every trend aggregation', { db_query_duration: ['avg<1', 'min<1', 'max<1', 'med<1', 'p(95)<50'], db_queries_per_request: ['max<10', 'p(99)<=12', 'avg<3'], db_pool_wait: ['p(99)<20'] }, 9],
+  ['db metrics with tags', { 'db_query_duration{name:orders}': ['max<200'], 'db_queries_per_request{name:orders,scenario:steady,method:GET,status:200}': ['max<10'] }, 2],
   ['long form with only threshold', { http_req_duration: [{ threshold: 'avg<1' }] }, 1],
   ['long form abortOnFail false with delay', { http_req_duration: [{ threshold: 'avg<1', abortOnFail: false, delayAbortEval: '1m' }] }, 1],
   ['short and long mixed', { http_req_duration: ['avg<1', { threshold: 'p(95)<2', abortOnFail: true }] }, 2],
@@ -56,6 +58,18 @@ for (const [name, thresholds, count] of valid) {
     assert.equal(compileThresholds(thresholds).length, count);
   });
 }
+
+test('the db_* metrics compile as trends with their tags, abortOnFail included', () => {
+  const [duration, perRequest] = compileThresholds({
+    'db_query_duration{name:orders}': ['max<200'],
+    'db_queries_per_request{name:search}': [{ threshold: 'max<10', abortOnFail: true }],
+  });
+  assert.deepEqual(
+    [duration.metric, duration.tags, duration.aggregation, duration.operator, duration.value],
+    ['db_query_duration', { name: 'orders' }, { kind: 'max' }, '<', 200],
+  );
+  assert.deepEqual([perRequest.metric, perRequest.tags, perRequest.abortOnFail, perRequest.path], ['db_queries_per_request', { name: 'search' }, true, 'thresholds["db_queries_per_request{name:search}"][0]']);
+});
 
 test('delayAbortEval goes through parseDuration', () => {
   const [t] = compileThresholds({ http_req_duration: [{ threshold: 'avg<1', abortOnFail: true, delayAbortEval: '1m30s' }] });
@@ -86,7 +100,11 @@ const invalid: Array<[name: string, thresholds: unknown, path: string, fragments
   ['percentile on a counter', { http_reqs: ['count>0', 'p(95)<1'] }, 'thresholds["http_reqs"][1]', ['"p(95)<1"', 'no aggregation "p(95)"', 'expected count or rate']],
   ['count on failures', { http_req_failed: ['count<1'] }, 'thresholds["http_req_failed"][0]', ['"count<1"', 'expected rate']],
   ['failure share above 1', { http_req_failed: ['rate<5'] }, 'thresholds["http_req_failed"][0]', ['"rate<5"', 'from 0 to 1', 'rate<0.01']],
-  ['unknown metric', { http_req_durations: ['p(95)<1'] }, 'thresholds["http_req_durations"]', ['unknown metric "http_req_durations"', 'did you mean "http_req_duration"?', 'expected http_req_duration, http_req_failed or http_reqs']],
+  ['unknown metric', { http_req_durations: ['p(95)<1'] }, 'thresholds["http_req_durations"]', ['unknown metric "http_req_durations"', 'did you mean "http_req_duration"?', 'expected http_req_duration, http_req_failed, http_reqs, db_query_duration, db_queries_per_request or db_pool_wait']],
+  ['unknown db metric', { db_queries_per_requests: ['max<10'] }, 'thresholds["db_queries_per_requests"]', ['unknown metric "db_queries_per_requests"', 'did you mean "db_queries_per_request"?']],
+  ['rate on a db trend', { db_query_duration: ['rate<1'] }, 'thresholds["db_query_duration"][0]', ['"rate<1"', 'db_query_duration', 'no aggregation "rate"', 'expected avg, min, max, med or p(N)']],
+  ['count of queries per request', { 'db_queries_per_request{name:orders}': ['count<10'] }, 'thresholds["db_queries_per_request{name:orders}"][0]', ['"count<10"', 'a trend of the number of queries each request sent', 'expected avg, min, max, med or p(N)']],
+  ['unknown tag on a db metric', { 'db_pool_wait{nam:x}': ['p(99)<20'] }, 'thresholds["db_pool_wait{nam:x}"]', ['unknown tag "nam"', 'did you mean "name"?']],
   ['unknown metric, nothing close', { latency: ['p(95)<1'] }, 'thresholds["latency"]', ['unknown metric "latency"', 'expected http_req_duration']],
   ['unknown tag', { 'http_req_duration{nmae:x}': ['p(95)<1'] }, 'thresholds["http_req_duration{nmae:x}"]', ['unknown tag "nmae"', '"http_req_duration{nmae:x}"', 'did you mean "name"?', 'expected name, scenario, method or status']],
   ['a tag named __proto__', { 'http_req_duration{__proto__:x}': ['p(95)<1'] }, 'thresholds["http_req_duration{__proto__:x}"]', ['unknown tag "__proto__"', 'expected name, scenario, method or status']],

@@ -151,3 +151,89 @@ test('shouldAbort with no delay aborts at once', () => {
   const thresholds = compileThresholds({ http_req_failed: [{ threshold: 'rate<0.001', abortOnFail: true }] });
   assert.equal(shouldAbort(evaluateThresholds(thresholds, fakeMetrics(), 0), 0)?.observed, 0.01);
 });
+
+// ---------------------------------------------------------------------------------------------
+// db_* metrics: answered by the view's dbAggregate (see dbMetrics.test.ts for the real one).
+
+/** Aggregates by `metric{tags}`; anything else has no data with the view's own reason. */
+const DB: Record<string, Record<string, number>> = {
+  'db_query_duration{}': { 'p(95)': 42.5, max: 180, avg: 3.25 },
+  'db_query_duration{name:orders}': { max: 250 },
+  'db_queries_per_request{}': { max: 27, avg: 14 },
+  'db_queries_per_request{name:orders}': { max: 27, 'p(95)': 27 },
+  'db_queries_per_request{name:search}': { max: 1, med: 1 },
+  'db_queries_per_request{name:health}': { max: 0 },
+  'db_pool_wait{}': { 'p(99)': 12.25 },
+};
+
+function dbMetricsView(http = GROUPS): MetricsView & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    ...fakeMetrics(http),
+    asked,
+    dbAggregate(metric, tags, a) {
+      const key = `${metric}{${Object.entries(tags).map(([k, v]) => `${k}:${v}`).join(',')}}`;
+      const name = a.kind === 'p' ? `p(${a.percentile})` : a.kind;
+      asked.push(`${key} ${name}`);
+      const value = DB[key]?.[name];
+      return value === undefined ? { noData: `nothing for ${key}` } : { value };
+    },
+  };
+}
+
+const dbCases: Array<[key: string, source: string, ok: boolean, message: string]> = [
+  ['db_query_duration', 'p(95)<50', true, 'p(95)<50: 42.5 ms ✓'],
+  ['db_query_duration', 'avg<3', false, 'avg<3: 3.25 ms ✗'],
+  ['db_query_duration{name:orders}', 'max<200', false, 'max<200: 250 ms ✗'],
+  ['db_queries_per_request{name:orders}', 'max<10', false, 'max<10: 27 queries per request ✗'],
+  ['db_queries_per_request{name:orders}', 'p(95)<=27', true, 'p(95)<=27: 27 queries per request ✓'],
+  ['db_queries_per_request{name:search}', 'max<10', true, 'max<10: 1 query per request ✓'],
+  ['db_queries_per_request{name:health}', 'max<1', true, 'max<1: 0 queries per request ✓'],
+  ['db_queries_per_request', 'avg<10', false, 'avg<10: 14 queries per request ✗'],
+  ['db_pool_wait', 'p(99)<20', true, 'p(99)<20: 12.25 ms ✓'],
+  // no data: the view's reason, and it fails
+  ['db_pool_wait{name:orders}', 'p(99)<20', false, 'p(99)<20: no data, nothing for db_pool_wait{name:orders} ✗'],
+  ['db_queries_per_request{scenario:spike}', 'max<10', false, 'max<10: no data, nothing for db_queries_per_request{scenario:spike} ✗'],
+];
+
+for (const [key, source, ok, message] of dbCases) {
+  test(`${key} ${source} → ${ok ? 'ok' : 'fails'}`, () => {
+    const result = evaluateOne(key, source, dbMetricsView());
+    assert.equal(result.ok, ok);
+    assert.equal(result.message, message);
+    assert.equal(result.observed === undefined, message.includes('no data'));
+  });
+}
+
+test('db_* thresholds have no data, and fail, when the view does not capture queries', () => {
+  const results = evaluateThresholds(compileThresholds({ db_query_duration: ['p(95)<50'], db_queries_per_request: ['max<10'], db_pool_wait: ['p(99)<20'] }), fakeMetrics(), 1000);
+  for (const r of results) {
+    assert.equal(r.ok, false);
+    assert.equal(r.observed, undefined);
+    assert.match(r.message, /: no data, the queries were not captured in this run ✗$/);
+  }
+});
+
+test('db_* thresholds are asked of the view with their tags and trend aggregation, whatever the http metrics have', () => {
+  const noRequests = dbMetricsView({ all: { count: 0, failed: 0, rate: 0, durations: {} } });
+  const results = evaluateThresholds(compileThresholds({ 'db_queries_per_request{name:orders}': ['max<10'], http_reqs: ['count>0'] }), noRequests, 1000);
+  assert.deepEqual(results.map((r) => [r.observed, r.ok]), [[27, false], [undefined, false]]);
+  assert.deepEqual(noRequests.asked, ['db_queries_per_request{name:orders} max']);
+});
+
+test('a NaN from dbAggregate is no data', () => {
+  const nan: MetricsView = { ...fakeMetrics(), dbAggregate: () => ({ value: NaN }) };
+  const result = evaluateOne('db_query_duration', 'avg<1', nan);
+  assert.equal(result.observed, undefined);
+  assert.equal(result.ok, false);
+});
+
+test('shouldAbort: an abortOnFail db_* threshold that fails with data stops the run; with no data it does not', () => {
+  const thresholds = compileThresholds({
+    'db_queries_per_request{name:orders}': [{ threshold: 'max<10', abortOnFail: true }],
+    'db_query_duration{name:nothing}': [{ threshold: 'max<10', abortOnFail: true }],
+  });
+  const results = evaluateThresholds(thresholds, dbMetricsView(), 2000);
+  assert.equal(shouldAbort(results, 2000)?.threshold.key, 'db_queries_per_request{name:orders}');
+  assert.equal(shouldAbort(results.slice(1), 2000), undefined);
+});
