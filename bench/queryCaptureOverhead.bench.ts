@@ -27,7 +27,7 @@ const ENDPOINTS = [
   { name: 'GET /report', path: '/report', goal: 0.01 },
 ];
 const VARIANTS = ['off', 'capture', 'no-context'] as const;
-type Variant = Variant;
+type Variant = (typeof VARIANTS)[number];
 /** What each variant arms: nothing, the agent as a profile run arms it, the agent without tying queries to requests. */
 const ARMED: Record<Variant, Partial<ArmOptions> | undefined> = { off: undefined, capture: {}, 'no-context': { requestContext: false } };
 
