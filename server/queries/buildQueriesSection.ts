@@ -311,11 +311,23 @@ function mostCommon(values: string[]): string {
 }
 
 function queriesPerRequest(capture: QueryCapture): QueriesSection['perRequest'] {
-  const counts = new Map<number, number>();
-  for (const e of capture.executions) if (e.request !== 0) counts.set(e.request, (counts.get(e.request) ?? 0) + 1);
-  const sorted = [...counts.values()].sort((a, b) => a - b);
-  if (sorted.length === 0) return { requests: 0, mean: 0, max: 0, p95: 0 };
-  return { requests: sorted.length, mean: round3(sorted.reduce((a, b) => a + b, 0) / sorted.length), max: sorted[sorted.length - 1], p95: nearestRank(sorted, 95) };
+  const intervals = new Map<number, Array<[number, number]>>();
+  for (const e of capture.executions) {
+    if (e.request === 0) continue;
+    let list = intervals.get(e.request);
+    if (!list) intervals.set(e.request, (list = []));
+    list.push([e.startMs - Math.max(0, e.waitMs), e.startMs + Math.max(0, e.ms)]);
+  }
+  const sorted = [...intervals.values()].map((list) => list.length).sort((a, b) => a - b);
+  if (sorted.length === 0) return { requests: 0, mean: 0, max: 0, p95: 0, msMean: 0 };
+  const ms = [...intervals.values()].reduce((sum, list) => sum + intervalUnion(list), 0);
+  return {
+    requests: sorted.length,
+    mean: round3(sorted.reduce((a, b) => a + b, 0) / sorted.length),
+    max: sorted[sorted.length - 1],
+    p95: nearestRank(sorted, 95),
+    msMean: round3(ms / sorted.length),
+  };
 }
 
 /** Total, nearest-rank percentiles (the smallest value with at least p % of the values at or below it) and max, to the µs (3 decimals); zeros when empty. */
