@@ -110,6 +110,11 @@ export function buildQueriesSection(capture: QueryCapture, options: BuildQueries
     leaks.push(leaked);
   }
   leaks.sort((a, b) => Number(a.releasedAfterAll) - Number(b.releasedAfterAll) || b.heldMs - a.heldMs);
+  // A pool that ran out while some of its clients were never given back ran out because of them.
+  for (const pool of pools) {
+    const kept = leaks.filter((l) => l.pool === pool.name && !l.releasedAfterAll).length;
+    if (kept > 0) pool.verdict = poolVerdict(pool, kept);
+  }
 
   return {
     pg: capture.status.pg,
@@ -373,10 +378,20 @@ function poolStat(pool: CapturedPool, capture: QueryCapture): PoolStat {
   return stat;
 }
 
-/** The sentence about a pool: was it the bottleneck, and the numbers that size it (Little's law). */
-export function poolVerdict(pool: PoolStat): string {
+/**
+ * The sentence about a pool: was it the bottleneck, and the numbers that size it (Little's law).
+ * `leaked`: its clients checked out and never released during the run; a saturated pool with any
+ * is said to have run out because of them (raising max would only postpone it).
+ */
+export function poolVerdict(pool: PoolStat, leaked = 0): string {
   if (pool.checkouts === 0 && pool.samples.length === 0) return 'not used during the run';
   const connections = (n: number) => `${roundSensibly(n)} connection${roundSensibly(n) === '1' ? ' is' : 's are'}`;
+  if (pool.saturated && leaked > 0) {
+    return (
+      `${leaked} ${leaked === 1 ? 'client was' : 'clients were'} checked out and never released during the run (see the leaks), and callers waited for a connection with max = ${pool.max}: ` +
+      'the pool ran out because of the leak, not the load (release every client, e.g. in finally; raising max only postpones it)'
+    );
+  }
   if (pool.saturated) {
     const why = pool.busyMean >= 0.8 * pool.max ? 'the pool is the bottleneck' : 'the pool ran out of connections in bursts';
     return (

@@ -281,6 +281,22 @@ test('leaked checkouts: the site mapped, still out first, held until the end or 
   });
   assert.deepEqual([unknown.pool, unknown.site.file, unknown.heldMs, unknown.transactionStatus], ['pool #7', '', 1000, 'in failed transaction']);
   assert.deepEqual([released.heldMs, released.releasedAfterAll, released.endpoint, released.transactionStatus], [7000, true, undefined, undefined]);
+  // Not saturated: the pool's verdict stays about the load.
+  assert.doesNotMatch(section.pools[0].verdict, /leak/);
+
+  const exhausted = buildQueriesSection(
+    capture({
+      endMs: 10_000,
+      pools: [{ id: 1, name: 'db:5432/bank', max: 3 }],
+      poolSamples: [{ pool: 1, atMs: 5000, total: 3, idle: 0, waiting: 2 }],
+      leaks: [{ id: 1, pool: 1, site: 9, request: 0, checkedOutAtMs: 1000 }, { id: 2, pool: 1, site: 9, request: 0, checkedOutAtMs: 1500, releasedAfterMs: 200 }],
+    }),
+  );
+  assert.equal(exhausted.pools[0].saturated, true);
+  assert.equal(
+    exhausted.pools[0].verdict,
+    '1 client was checked out and never released during the run (see the leaks), and callers waited for a connection with max = 3: the pool ran out because of the leak, not the load (release every client, e.g. in finally; raising max only postpones it)',
+  );
   const above = buildQueriesSection(capture({ leaks: [{ id: 1, pool: 1, site: 9, request: 0, checkedOutAtMs: 9000 }] }), { leakThresholdMs: 5000 });
   assert.deepEqual(above.leaks, [], 'held 1 s, under the threshold asked for');
 });
