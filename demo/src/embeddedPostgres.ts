@@ -90,6 +90,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
           '-c', 'fsync=off',
           '-c', 'synchronous_commit=off',
           '-c', 'full_page_writes=off',
+          // Loaded (not created: that takes CREATE EXTENSION in a database) so a test can compare
+          // what PostgreSQL itself measured for a statement with what PerfLens reported for it.
+          '-c', 'shared_preload_libraries=pg_stat_statements',
         ],
         onLog: remember,
         onError: remember,

@@ -392,6 +392,9 @@ function createAgent(): AgentApi {
       const stack = origin ? origin.stack : takeStack(statement, query);
       const request = origin ? origin.request : currentRequest();
       const checkout = this[kCheckout] as OpenCheckout | undefined;
+      // The wait for a client checked out with pool.connect() comes before the first statement
+      // sent on it: that statement carries it (pool.query's own checkout is in `origin`).
+      const checkoutWaitMs = !origin && checkout && checkout.lastStatement === undefined ? checkout.waitMs : 0;
       if (checkout) checkout.lastStatement = statement.id;
       const queuedBefore = newestQueued(this);
       const sentBefore = newestSent(this);
@@ -409,7 +412,7 @@ function createAgent(): AgentApi {
         else if (sent !== undefined && sent !== sentBefore) target = sent as QueryObject;
         else if (active && active !== activeBefore) target = active as QueryObject;
       }
-      follow(target, { statement: statement.id, site: siteOf(stack), request, startMs, pool: origin?.pool ?? checkout?.pool ?? -1, waitMs: origin?.waitMs ?? 0, text, values, client: this });
+      follow(target, { statement: statement.id, site: siteOf(stack), request, startMs, pool: origin?.pool ?? checkout?.pool ?? -1, waitMs: origin?.waitMs ?? checkoutWaitMs, text, values, client: this });
       return result;
     };
     Object.defineProperty(query, 'name', { value: original.name });

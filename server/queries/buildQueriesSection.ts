@@ -110,6 +110,11 @@ export function buildQueriesSection(capture: QueryCapture, options: BuildQueries
     leaks.push(leaked);
   }
   leaks.sort((a, b) => Number(a.releasedAfterAll) - Number(b.releasedAfterAll) || b.heldMs - a.heldMs);
+  // A pool that ran out while some of its clients were never given back ran out because of them.
+  for (const pool of pools) {
+    const kept = leaks.filter((l) => l.pool === pool.name && !l.releasedAfterAll).length;
+    if (kept > 0) pool.verdict = poolVerdict(pool, kept);
+  }
 
   return {
     pg: capture.status.pg,
@@ -311,11 +316,23 @@ function mostCommon(values: string[]): string {
 }
 
 function queriesPerRequest(capture: QueryCapture): QueriesSection['perRequest'] {
-  const counts = new Map<number, number>();
-  for (const e of capture.executions) if (e.request !== 0) counts.set(e.request, (counts.get(e.request) ?? 0) + 1);
-  const sorted = [...counts.values()].sort((a, b) => a - b);
-  if (sorted.length === 0) return { requests: 0, mean: 0, max: 0, p95: 0 };
-  return { requests: sorted.length, mean: round3(sorted.reduce((a, b) => a + b, 0) / sorted.length), max: sorted[sorted.length - 1], p95: nearestRank(sorted, 95) };
+  const intervals = new Map<number, Array<[number, number]>>();
+  for (const e of capture.executions) {
+    if (e.request === 0) continue;
+    let list = intervals.get(e.request);
+    if (!list) intervals.set(e.request, (list = []));
+    list.push([e.startMs - Math.max(0, e.waitMs), e.startMs + Math.max(0, e.ms)]);
+  }
+  const sorted = [...intervals.values()].map((list) => list.length).sort((a, b) => a - b);
+  if (sorted.length === 0) return { requests: 0, mean: 0, max: 0, p95: 0, msMean: 0 };
+  const ms = [...intervals.values()].reduce((sum, list) => sum + intervalUnion(list), 0);
+  return {
+    requests: sorted.length,
+    mean: round3(sorted.reduce((a, b) => a + b, 0) / sorted.length),
+    max: sorted[sorted.length - 1],
+    p95: nearestRank(sorted, 95),
+    msMean: round3(ms / sorted.length),
+  };
 }
 
 /** Total, nearest-rank percentiles (the smallest value with at least p % of the values at or below it) and max, to the µs (3 decimals); zeros when empty. */
@@ -361,10 +378,20 @@ function poolStat(pool: CapturedPool, capture: QueryCapture): PoolStat {
   return stat;
 }
 
-/** The sentence about a pool: was it the bottleneck, and the numbers that size it (Little's law). */
-export function poolVerdict(pool: PoolStat): string {
+/**
+ * The sentence about a pool: was it the bottleneck, and the numbers that size it (Little's law).
+ * `leaked`: its clients checked out and never released during the run; a saturated pool with any
+ * is said to have run out because of them (raising max would only postpone it).
+ */
+export function poolVerdict(pool: PoolStat, leaked = 0): string {
   if (pool.checkouts === 0 && pool.samples.length === 0) return 'not used during the run';
   const connections = (n: number) => `${roundSensibly(n)} connection${roundSensibly(n) === '1' ? ' is' : 's are'}`;
+  if (pool.saturated && leaked > 0) {
+    return (
+      `${leaked} ${leaked === 1 ? 'client was' : 'clients were'} checked out and never released during the run (see the leaks), and callers waited for a connection with max = ${pool.max}: ` +
+      'the pool ran out because of the leak, not the load (release every client, e.g. in finally; raising max only postpones it)'
+    );
+  }
   if (pool.saturated) {
     const why = pool.busyMean >= 0.8 * pool.max ? 'the pool is the bottleneck' : 'the pool ran out of connections in bursts';
     return (

@@ -27,7 +27,7 @@ export interface QueryExecution {
   startMs: number;
   /** From being handed to the client until its result (or error) came back, pool wait excluded. */
   ms: number;
-  /** Waiting for a pool connection before it could be sent (pool.query, or a checkout just before); 0 for a client query. */
+  /** Waiting for a pool connection before it could be sent: pool.query's, or the pool.connect() wait for the first statement sent on the client it returned; 0 otherwise. */
   waitMs: number;
   /** Rows returned or affected; -1 when unknown (a cursor, an error). */
   rows: number;

@@ -8,10 +8,10 @@ import type { CallingLine, QueriesSection } from './queryReportTypes';
 export function queriesHeadline(section: QueriesSection, load: LoadSummary | undefined, where: (site: CallingLine) => string): string | undefined {
   if (!section.queries.length) return undefined;
   const requests = section.perRequest.requests;
-  const dbMs = section.queries.reduce((sum, q) => sum + q.totalMs + q.wait.totalMs, 0);
   const parts: string[] = [];
   if (requests > 0) {
-    const perRequest = dbMs / requests;
+    // The union of each request's query intervals: concurrent queries count once.
+    const perRequest = section.perRequest.msMean;
     const latency = load && load.requests > 0 ? load.latency.mean : undefined;
     const share = latency ? ` of its ${formatMs(latency)} mean latency` : '';
     parts.push(`In PostgreSQL: ${round(section.perRequest.mean)} ${round(section.perRequest.mean) === '1' ? 'query' : 'queries'} and ${formatMs(perRequest)} per request${share}.`);

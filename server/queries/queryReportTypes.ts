@@ -130,8 +130,13 @@ export interface QueriesSection {
   queries: QueryStat[];
   pools: PoolStat[];
   leaks: LeakedCheckout[];
-  /** Queries per request, over requests that sent at least one (for db_queries_per_request). */
-  perRequest: { requests: number; mean: number; max: number; p95: number };
+  /**
+   * Queries per request, over requests that sent at least one (for db_queries_per_request); and
+   * `msMean`, the mean time per request spent in PostgreSQL or waiting for a connection: the union
+   * of its queries' intervals, so queries that overlap (Promise.all, or queued on one client) count
+   * once and it never exceeds the request's own duration.
+   */
+  perRequest: { requests: number; mean: number; max: number; p95: number; msMean: number };
   /** Executions the agent could not keep (its buffer was full). */
   dropped: number;
   /** Plain sentences: no pg found, database went down mid-run, queries dropped. */

@@ -66,7 +66,7 @@ test('a request with 1 + 25 item queries: the item query is N+1, 25 per request,
   assert.equal(orders.text, ORDERS);
   assert.equal(orders.nPlusOne, undefined, 'sent once per request');
   assert.equal(orders.line, 12);
-  assert.deepEqual(section.perRequest, { requests: 1, mean: 26, max: 26, p95: 26 });
+  assert.deepEqual(section.perRequest, { requests: 1, mean: 26, max: 26, p95: 26, msMean: 54 });
   assert.deepEqual(section.warnings, []);
 });
 
@@ -281,6 +281,22 @@ test('leaked checkouts: the site mapped, still out first, held until the end or 
   });
   assert.deepEqual([unknown.pool, unknown.site.file, unknown.heldMs, unknown.transactionStatus], ['pool #7', '', 1000, 'in failed transaction']);
   assert.deepEqual([released.heldMs, released.releasedAfterAll, released.endpoint, released.transactionStatus], [7000, true, undefined, undefined]);
+  // Not saturated: the pool's verdict stays about the load.
+  assert.doesNotMatch(section.pools[0].verdict, /leak/);
+
+  const exhausted = buildQueriesSection(
+    capture({
+      endMs: 10_000,
+      pools: [{ id: 1, name: 'db:5432/bank', max: 3 }],
+      poolSamples: [{ pool: 1, atMs: 5000, total: 3, idle: 0, waiting: 2 }],
+      leaks: [{ id: 1, pool: 1, site: 9, request: 0, checkedOutAtMs: 1000 }, { id: 2, pool: 1, site: 9, request: 0, checkedOutAtMs: 1500, releasedAfterMs: 200 }],
+    }),
+  );
+  assert.equal(exhausted.pools[0].saturated, true);
+  assert.equal(
+    exhausted.pools[0].verdict,
+    '1 client was checked out and never released during the run (see the leaks), and callers waited for a connection with max = 3: the pool ran out because of the leak, not the load (release every client, e.g. in finally; raising max only postpones it)',
+  );
   const above = buildQueriesSection(capture({ leaks: [{ id: 1, pool: 1, site: 9, request: 0, checkedOutAtMs: 9000 }] }), { leakThresholdMs: 5000 });
   assert.deepEqual(above.leaks, [], 'held 1 s, under the threshold asked for');
 });
@@ -318,8 +334,16 @@ test('queries sorted by total time; top keeps the first rows; perRequest over re
   const executions = [exec({ statement: 1, ms: 5, request: 1 }), exec({ statement: 2, ms: 30, request: 1 }), exec({ statement: 3, ms: 10, request: 2 }), exec({ statement: 3, ms: 10 })];
   const section = buildQueriesSection(capture({ statements: texts, executions, requests: [request(1, '/a'), request(2, '/b'), request(3, '/c')] }), { top: 2 });
   assert.deepEqual(section.queries.map((q) => [q.text, q.totalMs]), [['SELECT ? FROM t2', 30], ['SELECT ? FROM t3', 20]]);
-  assert.deepEqual(section.perRequest, { requests: 2, mean: 1.5, max: 2, p95: 2 });
+  assert.deepEqual(section.perRequest, { requests: 2, mean: 1.5, max: 2, p95: 2, msMean: 20 }, 'request 1: 5 ms inside 30 ms, so 30 ms; request 2: 10 ms');
   assert.deepEqual(section.queries[0].site, { file: '', line: 0, column: 0, functionName: '', mapped: false, origin: 'node' }, 'no stack: no calling line');
+});
+
+test('time in PostgreSQL per request: the union of its queries and their waits, so concurrent queries count once', () => {
+  // Ten queries started together (Promise.all), 8 ms each after waits of 0-9 ms: [−w, 8] each.
+  const executions = Array.from({ length: 10 }, (_, i) => exec({ statement: 1, request: 1, startMs: 100, ms: 8, waitMs: i }));
+  const section = buildQueriesSection(capture({ statements, executions, requests: [request(1, '/a')] }));
+  assert.equal(section.perRequest.msMean, 17, 'from 91 to 108, not 10 × 8 + 45');
+  assert.equal(section.queries[0].totalMs, 80, "the statement's own figures still sum its calls");
 });
 
 test('interval union, nearest rank, durations', () => {

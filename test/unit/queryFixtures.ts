@@ -84,7 +84,7 @@ export function demoQueriesSection(demoRoot: string): QueriesSection {
       { pool: '127.0.0.1:5432/perflens_demo', site: site(db, 34, 29, 'prepareDatabase'), stack: [site(db, 34, 29, 'prepareDatabase'), site(join(demoRoot, 'src', 'server.ts'), 20, 9, 'main')], heldMs: 30_000, releasedAfterAll: false, lastStatement: 'BEGIN', transactionStatus: 'in transaction' },
       { pool: '127.0.0.1:5432/perflens_demo', site: site(orders, 27, 33), stack: [site(orders, 27, 33)], heldMs: 1_250, releasedAfterAll: true, endpoint },
     ],
-    perRequest: { requests: 440, mean: 12.5, max: 27, p95: 27 },
+    perRequest: { requests: 440, mean: 12.5, max: 27, p95: 27, msMean: 41.3 },
     dropped: 0,
     warnings: [],
   };
@@ -92,5 +92,5 @@ export function demoQueriesSection(demoRoot: string): QueriesSection {
 
 /** The section of a service without pg. */
 export function noPgSection(): QueriesSection {
-  return { pg: [], requestContext: false, queries: [], pools: [], leaks: [], perRequest: { requests: 0, mean: 0, max: 0, p95: 0 }, dropped: 0, warnings: ['no PostgreSQL client (pg) found in the service'] };
+  return { pg: [], requestContext: false, queries: [], pools: [], leaks: [], perRequest: { requests: 0, mean: 0, max: 0, p95: 0, msMean: 0 }, dropped: 0, warnings: ['no PostgreSQL client (pg) found in the service'] };
 }
