@@ -2,7 +2,7 @@
 import { relativeTo } from '../analysis/formatReport';
 import { textTable } from '../analysis/textTable';
 import { formatMs } from '../text/formatMs';
-import type { CallingLine, QueriesSection, QueryStat } from './queryReportTypes';
+import type { CallingLine, QueriesSection } from './queryReportTypes';
 
 export interface FormatQueriesOptions {
   /** Paths inside this folder are shown relative to it. */
