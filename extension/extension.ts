@@ -176,7 +176,9 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
   const loadDiagnostics = new LoadTestDiagnostics();
   const openLoadTestProfile = async (profile: NonNullable<LoadTestOutcome['report']['profile']>, title: string) => {
     const { report } = await (await server.client()).request('analyzeProfileFile', { file: profile.cpuprofile });
-    await showProfile({ report, flameGraphFile: profile.speedscope, title });
+    // The .cpuprofile knows nothing of the queries: the load test's own report does.
+    const queriesOfRun = lastLoadTest?.report.profile === profile ? lastLoadTest.report.queries : undefined;
+    await showProfile({ report: queriesOfRun ? { ...report, queries: queriesOfRun } : report, flameGraphFile: profile.speedscope, title });
   };
   const loadReport = new LoadReportPanel(context.extensionUri, log, () => {
     const profile = lastLoadTest?.report.profile;
@@ -197,6 +199,8 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
           onBusy: (busy) => status.setBusy(busy),
           showReport: async (run, uri) => {
             lastLoadTest = run;
+            // The queries the service sent during the test, at their lines (a load test that started the service).
+            if (run.report.queries) queries.show(run.report.queries, vscode.workspace.asRelativePath(uri));
             await loadReport.show(run, vscode.workspace.asRelativePath(uri));
           },
           openProfile: openLoadTestProfile,

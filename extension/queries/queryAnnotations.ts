@@ -36,6 +36,8 @@ export class QueryAnnotations implements vscode.Disposable, vscode.HoverProvider
 
   show(index: QueryIndex | undefined): void {
     this.index = index;
+    // Editors not visible now are decorated (and recorded) again when they are shown.
+    this.applied.clear();
     vscode.window.visibleTextEditors.forEach((e) => this.decorate(e));
   }
 
