@@ -85,6 +85,21 @@ test('a failing query is recorded with its SQLSTATE', async () => {
   });
 });
 
+test('a copy of pg loaded after the agent arrived is followed too (within its next tick)', async () => {
+  // A second, separate copy of pg: the one the postgraphile real service installed (test set-up puts it there).
+  const secondCopy = join(repoRoot, '.cache/real-services/postgraphile-js/node_modules/pg');
+  await withDemo(async (connection) => {
+    const agent = await QueryAgent.arm(connection, { flushMs: 200 });
+    const url = JSON.stringify(process.env.PERFLENS_TEST_DATABASE_URL ?? '');
+    await evaluate(connection, `(async () => { globalThis.__perflensLatePg = require(${JSON.stringify(secondCopy)}); await new Promise((r) => setTimeout(r, 600)); const pool = new globalThis.__perflensLatePg.Pool({ connectionString: ${url} }); await pool.query('SELECT 41 + 1 AS late'); await pool.end(); delete globalThis.__perflensLatePg; })()`);
+    const capture = await agent.disarm();
+    const late = capture.statements.find((s) => s.text === 'SELECT 41 + 1 AS late');
+    assert.ok(late, 'the late copy\'s query was captured');
+    assert.equal(capture.executions.filter((e) => e.statement === late.id).length, 1);
+    assert.notEqual(capture.pools.length, 0);
+  });
+});
+
 test('detaching leaves the service as it was: the same functions, no global, no subscriber, no binding', async () => {
   await withDemo(async (connection, base) => {
     const probe = `(() => {
