@@ -5,6 +5,7 @@ import type { ProfileRunResult } from '../../server/protocol/protocol';
 import type { EndpointRejection } from '../../server/routes/endpointRejection';
 import type { WorkspaceRoute } from '../../server/routes/fullPaths';
 import { handlerSites, knownRoutesOf } from '../../server/routes/handlerSites';
+import { formatLiveQueries } from '../../server/queries/liveQueries';
 import type { ProfileEndpointArgs } from '../codelens/routeCodeLens';
 import { askBody, askParam, askQuery, editRequest } from '../requests/editRequest';
 import { askForNeeds, needsOfRoute } from '../requests/routeNeeds';
@@ -146,8 +147,11 @@ async function run(client: ServerClient, request: SavedRequest, config: vscode.W
       async (progress, token) => {
         progress.report({ message: `waiting for the service to answer…` });
         let loadEndedAt = 0;
+        /** The service's queries so far ("queries 1,234 · pool 10/10 busy, 4 waiting"), shown with the load's figures. */
+        let queries = '';
         const subscriptions = [
-          client.onEvent('loadProgress', (p) => progress.report({ message: `${p.rps.toFixed(0)} req/s · p99 ${p.p99.toFixed(1)} ms · ${progressFailures(p)} · ${(p.elapsedMs / 1000).toFixed(0)}/${(durationMs / 1000).toFixed(0)} s`, increment: (1000 / durationMs) * 100 })),
+          client.onEvent('queryProgress', (live) => (queries = formatLiveQueries(live))),
+          client.onEvent('loadProgress', (p) => progress.report({ message: `${p.rps.toFixed(0)} req/s · p99 ${p.p99.toFixed(1)} ms · ${progressFailures(p)}${queries ? ` · ${queries}` : ''} · ${(p.elapsedMs / 1000).toFixed(0)}/${(durationMs / 1000).toFixed(0)} s`, increment: (1000 / durationMs) * 100 })),
           client.onEvent('profilePhase', (p) => {
             if (p.phase === 'checking') progress.report({ message: `checking that ${label} answers…` });
             if (p.phase === 'analysing') {

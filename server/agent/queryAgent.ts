@@ -20,25 +20,32 @@ export class QueryAgent {
   private constructor(
     private readonly connection: CdpConnection,
     private readonly collector: QueryCollector,
+    onBatch: ((capture: QueryCapture) => void) | undefined,
   ) {
     this.disposeBinding = connection.on('Runtime.bindingCalled', ({ name, payload }) => {
       if (name !== AGENT_BINDING) return;
+      let batch: WireBatch;
       try {
-        this.collector.add(decodeBatch(JSON.parse(payload) as WireBatch));
+        batch = JSON.parse(payload) as WireBatch;
+        this.collector.add(decodeBatch(batch));
       } catch {
-        // A payload we cannot read (another PerfLens's agent, a version mismatch): ignore it.
+        return; // A payload we cannot read (another PerfLens's agent, a version mismatch): ignore it.
       }
+      onBatch?.(this.collector.result());
     });
   }
 
-  /** Installs the agent (once per target) and arms it. Fails with the target's own error message. */
-  static async arm(connection: CdpConnection, options: Partial<ArmOptions> = {}): Promise<QueryAgent> {
+  /**
+   * Installs the agent (once per target) and arms it. Fails with the target's own error message.
+   * `onBatch` hears the capture so far each time a batch arrives (about once a second).
+   */
+  static async arm(connection: CdpConnection, options: Partial<ArmOptions> = {}, onBatch?: (capture: QueryCapture) => void): Promise<QueryAgent> {
     await connection.send('Runtime.addBinding', { name: AGENT_BINDING });
     const armed = await evaluate<{ status: QueryCapture['status']; atMs: number }>(
       connection,
       `(() => { if (!${AGENT}) { ${agentSource()} } return ${AGENT}.arm(${JSON.stringify({ ...DEFAULT_ARM_OPTIONS, ...options })}); })()`,
     );
-    return new QueryAgent(connection, new QueryCollector(armed.status, armed.atMs));
+    return new QueryAgent(connection, new QueryCollector(armed.status, armed.atMs), onBatch);
   }
 
   /** What the run has captured so far (batches arrive once a second). */

@@ -15,6 +15,7 @@ import { CliError, ExitCode, UsageError } from './cliError';
 import { parseCommandLine, positiveInt } from './commandLine';
 import { displayPath } from '../session/profileFiles';
 import { explainCapturedQuery } from '../session/explainQuery';
+import { formatLiveQueries } from '../queries/liveQueries';
 
 export const profileHelp = `Usage:
   perflens profile --url URL [options] -- <command to start the service>
@@ -146,6 +147,8 @@ export async function profileCommand(argv: string[]): Promise<number> {
   const cwdRoutes = () => (routes ??= findWorkspaceRoutes(fsSourceHost(), process.cwd().split('\\').join('/')));
 
   let session: TargetSession | undefined;
+  /** The queries so far, shown on each progress line. */
+  let live = '';
   try {
     if (values.attach) {
       session = await TargetSession.attach(values.attach).catch(toCliError);
@@ -163,7 +166,8 @@ export async function profileCommand(argv: string[]): Promise<number> {
       queries: captureQueries ? { leakThresholdMs } : false,
       // "did you mean …?" from the routes found under the current folder (read only on a 404 or 405).
       knownRoutes: () => knownRoutesOf(cwdRoutes()),
-      onProgress: quiet ? undefined : (p) => log(formatProgress(p)),
+      onProgress: quiet ? undefined : (p) => log(formatProgress(p, live)),
+      onQueries: (latest) => (live = formatLiveQueries(latest)),
       onPhase: (phase) => {
         if (phase === 'profiling') log(`perflens: profiling while ${describeLoad(load)}`);
       },
@@ -229,6 +233,6 @@ function describeLoad(load: LoadOptions): string {
   return `${load.method} ${load.url} runs for ${(load.durationMs / 1000).toFixed(1)} s at ${shape}`;
 }
 
-function formatProgress(p: LoadProgress): string {
-  return `perflens: ${(p.elapsedMs / 1000).toFixed(0).padStart(3)} s  ${String(p.requests).padStart(7)} requests  ${p.rps.toFixed(0).padStart(6)} req/s  p99 ${p.p99.toFixed(1)} ms  ${progressFailures(p)}`;
+function formatProgress(p: LoadProgress, queries: string): string {
+  return `perflens: ${(p.elapsedMs / 1000).toFixed(0).padStart(3)} s  ${String(p.requests).padStart(7)} requests  ${p.rps.toFixed(0).padStart(6)} req/s  p99 ${p.p99.toFixed(1)} ms  ${progressFailures(p)}${queries ? `  ${queries}` : ''}`;
 }

@@ -8,6 +8,7 @@ import type { LoadTestProgress } from '../loadtest/runLoadTest';
 import type { KnownRoute } from '../routes/suggestPaths';
 import type { RouteHandlerSite } from '../analysis/routeHandlerNames';
 import type { ExplainResult } from '../queries/explainTypes';
+import type { LiveQueries } from '../queries/liveQueries';
 
 /** Bump on any incompatible change; the server refuses a `hello` with another version. */
 export const PROTOCOL_VERSION = 1;
@@ -145,6 +146,8 @@ export interface Events {
   /** The target went away: it exited, its inspector closed (attached), or it was released (`released`). */
   targetExited: { code: number | null; signal: string | null; description: string; released?: boolean };
   loadFinished: LoadSummary;
+  /** A running profile's queries so far (about once a second): count, each pool against its max, leaks. */
+  queryProgress: LiveQueries;
   loadTestProgress: LoadTestProgress;
 }
 

@@ -195,6 +195,7 @@ export class ProfilerService {
         waitTimeoutMs: params.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
         signal: stop.signal,
         onProgress: (progress) => emit('loadProgress', progress),
+        onQueries: (live) => emit('queryProgress', live),
         onPhase: (phase) => emit('profilePhase', { phase, detail: phase === 'waiting-for-url' ? `waiting for ${load.url} to answer` : phase === 'checking' ? `checking that ${load.method} ${load.url} answers 2xx` : `${load.method} ${load.url}` }),
         keptNote: ' The profile up to the last completed chunk was kept.',
         acceptErrors: params.acceptErrors,

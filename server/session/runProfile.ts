@@ -14,6 +14,7 @@ import { buildQueriesSection } from '../queries/buildQueriesSection';
 import { endpointNamer } from '../queries/endpointNames';
 import { formatQueriesTable } from '../queries/formatQueries';
 import { queriesHeadline } from '../queries/queriesHeadline';
+import { liveQueries, type LiveQueries } from '../queries/liveQueries';
 import type { QueriesSection } from '../queries/queryReportTypes';
 import type { ExplainResult } from '../queries/explainTypes';
 import { formatReportTables, relativeTo } from '../analysis/formatReport';
@@ -43,6 +44,8 @@ export interface CaptureOptions {
   knownRoutes?: readonly KnownRoute[] | (() => readonly KnownRoute[]);
   /** Capture the service's PostgreSQL queries during the load (default true); options for the agent. */
   queries?: false | Partial<ArmOptions>;
+  /** The queries so far, about once a second while the load runs. */
+  onQueries?: (live: LiveQueries) => void;
 }
 
 /** What a run captured. */
@@ -86,7 +89,8 @@ export async function captureProfile(session: TargetSession, options: CaptureOpt
   let agent: QueryAgent | undefined;
   let queriesUnavailable: string | undefined;
   if (options.queries !== false) {
-    agent = await QueryAgent.arm(connection, options.queries || {}).catch((err: Error) => {
+    const onQueries = options.onQueries;
+    agent = await QueryAgent.arm(connection, options.queries || {}, onQueries && ((capture) => onQueries(liveQueries(capture)))).catch((err: Error) => {
       queriesUnavailable = `queries were not captured: the agent could not be put into the service (${err.message})`;
       return undefined;
     });
