@@ -94,6 +94,8 @@ interface Stack {
 }
 /** What a pool.query call hands on to the client query it becomes. */
 interface PoolQueryOrigin {
+  /** The statement pool.query was given (recorded as failed when no connection could be had). */
+  text: string;
   startMs: number;
   stack?: Stack;
   request: number;
@@ -475,7 +477,7 @@ function createAgent(): AgentApi {
           origin.waitMs = waitMs;
           // pool.query failed to get a connection: that is a failed query, sent by its caller.
           if (err || !client) {
-            if (options) record([statementOf(originText(origin), undefined).id, siteOf(origin.stack), origin.request, roundMs(origin.startMs), 0, roundMs(waitMs), -1, pool, errorOf(err)]);
+            if (options) record([statementOf(origin.text, undefined).id, siteOf(origin.stack), origin.request, roundMs(origin.startMs), 0, roundMs(waitMs), -1, pool, errorOf(err)]);
           } else client[kPoolOrigin] = origin;
         }
         if (!err && client) startCheckout(client, { pool, waitMs, request, stack });
@@ -502,7 +504,7 @@ function createAgent(): AgentApi {
       if (!options || config == null || typeof config === 'function') return originalQuery.apply(this, args);
       const text = typeof config === 'string' ? config : typeof config.text === 'string' ? config.text : '';
       const statement = statementIds.get(text);
-      const origin: PoolQueryOrigin & { text: string } = { startMs: now(), stack: takeStack(statement ?? { seen: 0 }, query), request: currentRequest(), pool: -1, waitMs: 0, text };
+      const origin: PoolQueryOrigin = { startMs: now(), stack: takeStack(statement ?? { seen: 0 }, query), request: currentRequest(), pool: -1, waitMs: 0, text };
       poolQueryOrigin = origin;
       try {
         return originalQuery.apply(this, args);
@@ -518,10 +520,6 @@ function createAgent(): AgentApi {
       if (proto.connect === connect) proto.connect = originalConnect;
       if (proto.query === query) proto.query = originalQuery;
     });
-  }
-
-  function originText(origin: PoolQueryOrigin): string {
-    return (origin as PoolQueryOrigin & { text?: string }).text ?? '';
   }
 
   function startCheckout(client: PgClient, at: { pool: number; waitMs: number; request: number; stack?: Stack }): void {
