@@ -16,7 +16,7 @@
 // handler runs, and what it awaits, sees the request's id.
 import type { AgentStatus, CapturedPool, CapturedRequest, CapturedSite, CapturedStatement, LeakReport, PoolSample, StackFrame } from '../queries/captureTypes';
 import { AGENT_BINDING, AGENT_GLOBAL, MAX_STATEMENT_CHARS } from '../queries/captureTypes';
-import { roundMs, type WireBatch, type WireCheckout, type WireExecution } from './wire';
+import { EXECUTION_FIELDS, roundMs, type WireBatch, type WireCheckout } from './wire';
 
 export interface ArmOptions {
   /** A checkout held longer than this is reported as leaked (HikariCP's rule: report, never reclaim). */
@@ -148,7 +148,7 @@ function createAgent(): AgentApi {
   let newSites: CapturedSite[] = [];
   let newRequests: CapturedRequest[] = [];
   let finished: WireBatch['finished'] = [];
-  let executions: WireExecution[] = [];
+  let executions: number[] = [];
   let checkouts: WireCheckout[] = [];
   let errors: WireBatch['errors'] = [];
   let errorIndex = new Map<string, number>();
@@ -269,9 +269,10 @@ function createAgent(): AgentApi {
     return i;
   }
 
-  function record(execution: WireExecution): void {
-    if (executions.length >= options!.maxBuffered) dropped++;
-    else executions.push(execution);
+  /** Appends one execution's EXECUTION_FIELDS numbers to the flat buffer (no array per query). */
+  function record(statement: number, site: number, request: number, startMs: number, ms: number, waitMs: number, rows: number, pool: number, error: number): void {
+    if (executions.length >= options!.maxBuffered * EXECUTION_FIELDS) dropped++;
+    else executions.push(statement, site, request, roundMs(startMs), roundMs(ms), roundMs(waitMs), rows, pool, error);
   }
 
   function rowsOf(results: unknown): number {
@@ -317,13 +318,18 @@ function createAgent(): AgentApi {
   /** Prototypes of the query objects seen this run (their class's methods are wrapped). */
   let seenQueryPrototypes = new WeakSet<object>();
 
+  /** A query object followed through its class's methods (a cursor, a stream) completed. */
   function finish(query: object, err: unknown, results: unknown): void {
     const q = inFlight.get(query);
     if (!q) return;
     inFlight.delete(query);
+    completed(q, err, results);
+  }
+
+  function completed(q: Followed, err: unknown, results: unknown): void {
     if (!options) return;
     const ms = now() - q.startMs;
-    record([q.statement, q.site, q.request, roundMs(q.startMs), roundMs(ms), roundMs(q.waitMs), err ? -1 : rowsOf(results), q.pool, err ? errorOf(err) : -1]);
+    record(q.statement, q.site, q.request, q.startMs, ms, q.waitMs, err ? -1 : rowsOf(results), q.pool, err ? errorOf(err) : -1);
     const slow = slowest.get(q.statement);
     if (!err && (!slow || ms > slow.ms)) {
       const pool = [...poolIds].find(([, id]) => id === q.pool)?.[0];
@@ -372,6 +378,21 @@ function createAgent(): AgentApi {
         inFlight.set(marker, q);
         finish(marker, new Error('the client was not queryable (its connection failed or was ended)'), undefined);
       }
+      return;
+    }
+    // pg's own Query always has a callback (the promise form makes one): wrapping that property,
+    // which every Query already has, changes no object's shape. A submittable without one (a cursor,
+    // a query stream) is followed through its class's completion methods instead.
+    const callback = target.callback;
+    if (typeof callback === 'function') {
+      let done = false;
+      target.callback = function (this: unknown, err: unknown, res: unknown, ...rest: unknown[]) {
+        if (!done) {
+          done = true;
+          completed(q, err, res);
+        }
+        return (callback as (...a: unknown[]) => unknown).call(this, err, res, ...rest);
+      };
       return;
     }
     wrapQueryClass(target);
@@ -477,7 +498,7 @@ function createAgent(): AgentApi {
           origin.waitMs = waitMs;
           // pool.query failed to get a connection: that is a failed query, sent by its caller.
           if (err || !client) {
-            if (options) record([statementOf(origin.text, undefined).id, siteOf(origin.stack), origin.request, roundMs(origin.startMs), 0, roundMs(waitMs), -1, pool, errorOf(err)]);
+            if (options) record(statementOf(origin.text, undefined).id, siteOf(origin.stack), origin.request, origin.startMs, 0, waitMs, -1, pool, errorOf(err));
           } else client[kPoolOrigin] = origin;
         }
         if (!err && client) startCheckout(client, { pool, waitMs, request, stack });
