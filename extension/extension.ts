@@ -200,7 +200,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
           showReport: async (run, uri) => {
             lastLoadTest = run;
             // The queries the service sent during the test, at their lines (a load test that started the service).
-            if (run.report.queries) queries.show(run.report.queries, vscode.workspace.asRelativePath(uri));
+            if (run.report.queries) queries.show(run.report.queries, vscode.workspace.asRelativePath(uri), false);
             await loadReport.show(run, vscode.workspace.asRelativePath(uri));
           },
           openProfile: openLoadTestProfile,

@@ -66,7 +66,7 @@ export class QueriesView implements vscode.TreeDataProvider<QueriesNode>, vscode
         item.description = queryDescription(stat);
         item.tooltip = queryTooltip(stat);
         item.iconPath = new vscode.ThemeIcon(stat.nPlusOne || stat.errors > 0 ? 'warning' : 'database');
-        item.contextValue = 'perflens.query';
+        item.contextValue = this.shown?.index?.explainable === false ? 'perflens.query.copyOnly' : 'perflens.query';
         item.command = revealCommand(stat.site);
         return item;
       }

@@ -44,7 +44,7 @@ export class QueryAnnotations implements vscode.Disposable, vscode.HoverProvider
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const line = this.index?.at(document.uri.fsPath, position.line + 1);
     if (!line) return undefined;
-    return new vscode.Hover(queryHover(line), document.lineAt(position.line).range);
+    return new vscode.Hover(queryHover(line, this.index!.explainable), document.lineAt(position.line).range);
   }
 
   /** The notes last applied to a document's editors, by 1-based line. */
@@ -71,7 +71,7 @@ export class QueryAnnotations implements vscode.Disposable, vscode.HoverProvider
 const commandLink = (command: string, text: string) => `command:${command}?${encodeURIComponent(JSON.stringify([text]))}`;
 
 /** The hover of a calling line: per statement, its text as SQL, its figures and its actions. */
-export function queryHover(line: QueryLine): vscode.MarkdownString {
+export function queryHover(line: QueryLine, explainable = true): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: Object.values(QUERY_COMMANDS) };
   const shown = line.queries.slice(0, HOVER_STATEMENTS);
@@ -82,8 +82,9 @@ export function queryHover(line: QueryLine): vscode.MarkdownString {
     md.appendMarkdown('\n| | |\n|---|---|\n');
     if (!primary || stat.otherSites?.length) md.appendMarkdown(`| From this line | ${calls} of ${stat.calls} calls |\n`);
     for (const [label, value] of queryFigures(stat)) md.appendMarkdown(`| ${label} | ${tableCell(value)} |\n`);
-    const actions = [`[$(search) Explain](${commandLink(QUERY_COMMANDS.explain, stat.text)} "EXPLAIN, without running the statement")`];
-    if (isReadStatement(stat.text)) actions.push(`[$(play) Explain Analyze…](${commandLink(QUERY_COMMANDS.explainAnalyze, stat.text)} "EXPLAIN ANALYZE: runs the SELECT inside a transaction that is rolled back")`);
+    const actions: string[] = [];
+    if (explainable) actions.push(`[$(search) Explain](${commandLink(QUERY_COMMANDS.explain, stat.text)} "EXPLAIN, without running the statement")`);
+    if (explainable && isReadStatement(stat.text)) actions.push(`[$(play) Explain Analyze…](${commandLink(QUERY_COMMANDS.explainAnalyze, stat.text)} "EXPLAIN ANALYZE: runs the SELECT inside a transaction that is rolled back")`);
     actions.push(`[$(copy) Copy Query](${commandLink(QUERY_COMMANDS.copy, stat.text)} "Copy the statement to the clipboard")`);
     md.appendMarkdown(`\n${actions.join(' · ')}`);
   }

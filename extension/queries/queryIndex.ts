@@ -52,7 +52,14 @@ export class QueryIndex {
   private readonly byFile = new Map<string, Map<number, QueryLine>>();
   private readonly sorted: QueryStat[];
 
-  constructor(readonly section: QueriesSection) {
+  /**
+   * `explainable`: the service that ran these statements is still there to explain them (a profile
+   * of the current target); a load test's service was stopped at its end.
+   */
+  constructor(
+    readonly section: QueriesSection,
+    readonly explainable = true,
+  ) {
     this.sorted = [...section.queries].sort((a, b) => b.totalMs - a.totalMs);
     for (const stat of this.sorted) for (const site of sitesOf(stat)) this.add({ stat, site, calls: site.calls, primary: site.primary });
     for (const lines of this.byFile.values()) {

@@ -17,8 +17,11 @@ export interface QueriesDeps {
 
 /** What the extension and its tests see of the feature. */
 export interface QueriesFeature {
-  /** A profile was shown: its queries section (undefined: it has none) replaces the last profile's everywhere. */
-  show(section: QueriesSection | undefined, title: string): void;
+  /**
+   * A profile was shown: its queries section (undefined: it has none) replaces the last profile's
+   * everywhere. `explainable` false: the service is gone (a load test's), so Explain is not offered.
+   */
+  show(section: QueriesSection | undefined, title: string, explainable?: boolean): void;
   /** Clear Annotations: the notes, hovers and diagnostics go; the Queries view keeps listing the last profile. */
   clear(): void;
   /** The notes applied to a document's visible editors, by 1-based line. */
@@ -67,6 +70,7 @@ export function registerQueries(context: vscode.ExtensionContext, { client, guar
   }
 
   async function explain(statement: Target, analyze: boolean): Promise<void> {
+    if (current && !current.explainable) return void vscode.window.showInformationMessage('PerfLens: these queries come from a load test, whose service was stopped at its end. Profile the endpoint that sends the statement to Explain it.');
     if (analyze) {
       if (!isReadStatement(statement.text)) return void vscode.window.showWarningMessage('PerfLens: Explain Analyze runs the statement, so it is offered for a SELECT (or WITH) only. Use Explain for this one.');
       const run = 'Run EXPLAIN ANALYZE';
@@ -124,8 +128,8 @@ export function registerQueries(context: vscode.ExtensionContext, { client, guar
   );
 
   return {
-    show(section, title) {
-      current = section ? new QueryIndex(section) : undefined;
+    show(section, title, explainable = true) {
+      current = section ? new QueryIndex(section, explainable) : undefined;
       for (const warning of section?.warnings ?? []) log.warn(`queries: ${warning}`);
       if (section) {
         const nPlusOne = section.queries.filter((q) => q.nPlusOne).length;

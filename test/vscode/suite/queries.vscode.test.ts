@@ -52,6 +52,15 @@ suite('queries in the editor', () => {
     assert.equal(pool.range.start.line, 16, 'on the statement that waited longest');
   });
 
+  test('a load test\'s queries (its service stopped at its end): the hover offers Copy Query, not Explain', async () => {
+    api.queries.show(demoQueriesSection(demoFolder()), 'load test', false);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(orders));
+    const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', orders, new vscode.Position(36, 20))) ?? [];
+    const hover = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    assert.match(hover, /Copy Query\]\(command:perflens\.copyQuery\?/);
+    assert.doesNotMatch(hover, /perflens\.explainQuery/);
+  });
+
   test('the Queries view lists the statements by total time, the pool and the leaks', () => {
     api.queries.show(demoQueriesSection(demoFolder()), 'fixture');
     const items = api.queries.viewItems();
