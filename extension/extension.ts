@@ -40,7 +40,7 @@ export interface PerfLensApi {
   /** The 'perflens-loadtest' diagnostics of a load-test file. */
   loadTestDiagnostics(uri: vscode.Uri): vscode.Diagnostic[];
   /** The load-test report panel: open, and what it last drew (charts counted). */
-  loadReportState(): { open: boolean; rendered?: { charts: number; title: string } };
+  loadReportState(): { open: boolean; rendered?: { charts: number; statements: number; title: string } };
   /** Database queries: notes, diagnostics, the Queries view and the Explain view; `show` puts a section up as a profile would. */
   queries: Pick<QueriesFeature, 'show' | 'notesFor' | 'diagnosticsFor' | 'viewItems' | 'explainState'>;
 }

@@ -15,7 +15,7 @@ export class LoadReportPanel implements vscode.Disposable {
   private panel?: vscode.WebviewPanel;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly messages = new MessageWaiter<FromLoadReport>('the load-test report');
-  private rendered?: { charts: number; title: string };
+  private rendered?: { charts: number; statements: number; title: string };
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -37,11 +37,11 @@ export class LoadReportPanel implements vscode.Disposable {
     await panel.webview.postMessage(message);
     const result = await drawn;
     if (result.type === 'error') throw new Error(`the report could not be drawn: ${result.message}`);
-    if (result.type === 'rendered') this.rendered = { charts: result.charts, title };
+    if (result.type === 'rendered') this.rendered = { charts: result.charts, statements: result.statements, title };
   }
 
   /** What the panel last drew (for tests): undefined while none is shown. */
-  state(): { open: boolean; rendered?: { charts: number; title: string } } {
+  state(): { open: boolean; rendered?: { charts: number; statements: number; title: string } } {
     return { open: this.panel !== undefined, rendered: this.panel ? this.rendered : undefined };
   }
 

@@ -4,6 +4,7 @@
 import uPlot from 'uplot';
 import type { LoadTestReport } from '../../server/loadtest/loadTestReport';
 import type { FromLoadReport, ToLoadReport } from './messages';
+import { formatMs } from '../../server/text/formatMs';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromLoadReport): void };
 
@@ -17,7 +18,7 @@ window.addEventListener('message', (event: MessageEvent<ToLoadReport>) => {
   try {
     render(message);
     // Let the browser lay out and paint the canvases before saying so.
-    requestAnimationFrame(() => vscode.postMessage({ type: 'rendered', charts: charts.length }));
+    requestAnimationFrame(() => vscode.postMessage({ type: 'rendered', charts: charts.length, statements: document.querySelectorAll('#perflens-queries tr.statement').length }));
   } catch (err) {
     vscode.postMessage({ type: 'error', message: (err as Error).stack ?? String(err) });
   }
@@ -80,6 +81,8 @@ function render({ report, exitCode, title }: ToLoadReport): void {
     ),
   );
 
+  if (report.queries) renderQueries(report.queries);
+
   const seconds = report.perSecond.map((s) => s.second);
   const fg = cssVar('--vscode-foreground', '#ccc');
   const grid = cssVar('--vscode-panel-border', 'rgba(128,128,128,0.25)');
@@ -136,6 +139,31 @@ function render({ report, exitCode, title }: ToLoadReport): void {
       table.append(el('tr', {}, el('td', { text: phaseName(p) }), el('td', { text: `${(p.startMs / 1000).toFixed(1)} s` }), el('td', { text: `${(p.durationMs / 1000).toFixed(1)} s` }), el('td', { text: p.requestedRate !== undefined ? `${p.requestedRate}/s` : '—' }), el('td', { text: `${p.achievedRps.toFixed(1)}/s` })));
     }
     root.append(table);
+  }
+}
+
+/** What the service sent to PostgreSQL during the test: statements by total time, N+1s, pools, leaks. */
+function renderQueries(section: NonNullable<LoadTestReport['queries']>): void {
+  root.append(el('h2', { text: 'PostgreSQL' }));
+  for (const warning of section.warnings) root.append(el('div', { className: 'warning', text: `⚠ ${warning}` }));
+  if (section.perRequest.requests) root.append(el('div', { className: 'muted', text: `${section.perRequest.mean.toFixed(1)} queries per request (p95 ${section.perRequest.p95}, max ${section.perRequest.max}) over ${section.perRequest.requests} requests` }));
+  if (section.queries.length) {
+    const table = el('table', {}, el('tr', {}, ...['Statement', 'Calling line', 'Calls', 'Total', 'p95', 'Wait p95', 'N+1'].map((text) => el('th', { text }))));
+    table.id = 'perflens-queries';
+    for (const q of section.queries.slice(0, 15)) {
+      const where = q.site.file ? `${q.site.file.split(/[\\/]/).pop()}:${q.site.line}` : '(no stack)';
+      const text = q.text.length > 90 ? `${q.text.slice(0, 89)}…` : q.text;
+      const nPlusOne = q.nPlusOne ? `${q.nPlusOne.perRequest} per request (${q.nPlusOne.endpoint})` : '';
+      table.append(
+        el('tr', { className: 'statement' }, el('td', {}, el('code', { text })), el('td', { text: where }), el('td', { text: String(q.calls) }), el('td', { text: formatMs(q.totalMs) }), el('td', { text: formatMs(q.p95Ms) }), el('td', { text: formatMs(q.wait.p95Ms) }), el('td', { className: q.nPlusOne ? 'bad' : '', text: nPlusOne })),
+      );
+    }
+    root.append(table);
+  }
+  for (const pool of section.pools) root.append(el('div', { className: pool.saturated ? 'warning' : 'muted', text: `${pool.saturated ? '⚠ ' : ''}Pool ${pool.name} (max ${pool.max}): ${pool.verdict}` }));
+  for (const leak of section.leaks) {
+    const where = leak.site.file ? `${leak.site.file.split(/[\\/]/).pop()}:${leak.site.line}` : 'an unknown line';
+    root.append(el('div', { className: 'warning', text: `⚠ A client checked out at ${where} ${leak.releasedAfterAll ? `was held ${formatMs(leak.heldMs)} before it was released` : `was not released (${formatMs(leak.heldMs)} and counting)`}` }));
   }
 }
 

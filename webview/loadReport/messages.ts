@@ -12,7 +12,7 @@ export type ToLoadReport = {
 export type FromLoadReport =
   | { type: 'ready' }
   /** The report and its charts are drawn. */
-  | { type: 'rendered'; charts: number }
+  | { type: 'rendered'; charts: number; statements: number }
   | { type: 'error'; message: string }
   /** The user asked to open the run's CPU profile in the flame graph. */
   | { type: 'openProfile' };

@@ -72,7 +72,7 @@ suite('load tests (*.load.json)', () => {
     assert.deepEqual(api.loadTestDiagnostics(uri).map((d) => d.message), diagnostics.map((d) => d.message));
   });
 
-  test('report.load.json: exit code 0, no diagnostics, and the report webview draws its two charts', async function () {
+  test('report.load.json: exit code 0, no diagnostics, and the report webview draws its two charts and the statement GET /report sent', async function () {
     this.timeout(120_000);
     const uri = demoFile('perf', 'report.load.json');
     await vscode.commands.executeCommand('perflens.runLoadTest', { uri: uri.toString() });
@@ -83,7 +83,10 @@ suite('load tests (*.load.json)', () => {
     assert.deepEqual(ours(uri), []);
     const state = api.loadReportState();
     assert.equal(state.open, true, 'the report panel is open');
-    assert.deepEqual(state.rendered, { charts: 2, title: 'perf/report.load.json' });
+    assert.deepEqual({ ...state.rendered, statements: undefined }, { charts: 2, title: 'perf/report.load.json', statements: undefined });
+    // GET /report's one query (cached after the first request), in the PostgreSQL table.
+    assert.equal(run.report.queries?.queries.length, 1, JSON.stringify(run.report.queries?.queries.map((q) => q.text)));
+    assert.equal(state.rendered?.statements, 1);
   });
 
   test('"Run with CPU profile" writes the run\'s CPU profile, ready for the flame graph', async function () {
