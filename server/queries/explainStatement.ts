@@ -5,6 +5,7 @@
 // The text is read with a small lexer that knows PostgreSQL's comments (`--`, nested `/* */`),
 // strings ('…' with '' doubling, E'…' with backslash escapes, $tag$…$tag$), quoted identifiers
 // ("…") and $n parameters, so that a `;` or a keyword inside any of those is not taken for one.
+import { blockCommentEnd } from './sqlComments';
 
 /** What can be done with a statement. */
 export type Explainability =
@@ -223,20 +224,9 @@ function lex(text: string): Lexed {
       const end = text.indexOf('\n', i);
       i = end < 0 ? n : end + 1;
     } else if (c === '/' && next === '*') {
-      let depth = 1;
-      i += 2;
-      while (i < n && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') {
-          depth++;
-          i += 2;
-        } else if (text[i] === '*' && text[i + 1] === '/') {
-          depth--;
-          i += 2;
-        } else {
-          i++;
-        }
-      }
-      if (depth > 0) return { tokens, unterminated: 'a /* comment */' };
+      const end = blockCommentEnd(text, i);
+      if (end < 0) return { tokens, unterminated: 'a /* comment */' };
+      i = end;
     } else if (c === "'") {
       const end = quoted(text, i, "'", false);
       if (end < 0) return { tokens, unterminated: 'a string literal' };

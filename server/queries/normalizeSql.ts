@@ -24,6 +24,7 @@
 // normalizeSql never throws (unterminated strings and comments run to the end of the text, as a
 // statement truncated by the agent does) and is idempotent: normalizeSql(normalizeSql(s)) equals
 // normalizeSql(s).
+import { blockCommentEnd } from './sqlComments';
 
 type Kind = 'word' | 'quoted' | 'value' | 'param' | 'punct';
 
@@ -75,7 +76,8 @@ function tokenize(text: string): Token[] {
       i = end < 0 ? n : end + 1;
       space = true;
     } else if (c === '/' && text[i + 1] === '*') {
-      i = skipBlockComment(text, i);
+      const end = blockCommentEnd(text, i);
+      i = end < 0 ? text.length : end; // a cut statement: the comment runs to the end
       space = true;
     } else if (c === "'") {
       i = skipString(text, i, false);
@@ -173,22 +175,6 @@ function skipQuoted(text: string, start: number, quote: string): number {
 }
 
 /** PostgreSQL's block comments nest. */
-function skipBlockComment(text: string, start: number): number {
-  let depth = 0;
-  let i = start;
-  while (i < text.length) {
-    if (text[i] === '/' && text[i + 1] === '*') {
-      depth++;
-      i += 2;
-    } else if (text[i] === '*' && text[i + 1] === '/') {
-      depth--;
-      i += 2;
-      if (depth === 0) return i;
-    } else i++;
-  }
-  return text.length;
-}
-
 const isPunct = (token: Token | undefined, text: string) => token !== undefined && token.kind === 'punct' && token.text === text;
 const isWord = (token: Token | undefined, upper: string) => token !== undefined && token.kind === 'word' && token.text.toUpperCase() === upper;
 
