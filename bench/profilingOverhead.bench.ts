@@ -9,14 +9,13 @@
 //
 // Benchmark 2 comes from the same saturating profiles: samples and hot lines (≥ 50 samples, in the
 // TypeScript sources) scaled to a 30-s run, at each interval.
-import { connectCdp } from '../server/cdp/connection';
 import { buildReport } from '../server/analysis/buildReport';
 import { FrameKind } from '../server/analysis/functionTable';
 import { buildProfileModel } from '../server/analysis/profileModel';
 import { createFileSourceMapResolver } from '../server/sourcemaps/fileSourceMapLoader';
-import { LaunchedTarget } from '../server/target/launchTarget';
 import { loadOptions, measureWindow, type WindowResult } from './lib/loadWindow';
-import { databaseUrl, demoServer, freePort, registerGroup, root, waitUntilAnswering } from './lib/processes';
+import { startDemoUnderInspector } from './lib/demoUnderInspector';
+import { root } from './lib/processes';
 import { clockTicksPerSecond } from './lib/procStat';
 import { writeResult, type Figure } from './lib/results';
 import { median, roundsFromEnv, shuffled, spread, fmtRatio } from './lib/stats';
@@ -48,21 +47,12 @@ interface Density {
 async function main(): Promise<void> {
   const began = performance.now();
   const rounds = roundsFromEnv(DEFAULT_ROUNDS);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const url = `${base}/report`;
   const notes: string[] = [];
   console.log(`profiling overhead: GET /report, ${rounds} rounds of ${VARIANTS.length} × 2 windows of ${WINDOW_MS / 1000} s (CLK_TCK ${clockTicksPerSecond()})`);
 
-  const target = await LaunchedTarget.start([process.execPath, demoServer], { cwd: root, env: { DATABASE_URL: databaseUrl(), PORT: String(port) } });
-  const unregister = registerGroup(target.pid);
-  const connection = await (async () => {
-    await waitUntilAnswering(`${base}/health`, 60_000, () => target.hasExited, () => target.formatTail());
-    return connectCdp(await target.inspectorUrl());
-  })().catch(async (err) => {
-    await target.stop();
-    throw err;
-  });
+  const demo = await startDemoUnderInspector();
+  const { target, connection } = demo;
+  const url = `${demo.base}/report`;
 
   const resolver = createFileSourceMapResolver({ cwd: root }).resolver;
   const density = new Map<string, Density>();
@@ -111,9 +101,7 @@ async function main(): Promise<void> {
       console.log(`  round ${round}/${rounds} [${order1.map((v) => v.name).join(', ')} | ${order2.map((v) => v.name).join(', ')}]: off ${off.rate.cpuMsPerRequest.toFixed(2)} CPU ms/req, ${off.saturated.rps.toFixed(1)} req/s; ${parts.join('; ')}`);
     }
   } finally {
-    await connection.close().catch(() => undefined);
-    await target.stop();
-    unregister();
+    await demo.stop();
   }
 
   const figures: Figure[] = [];

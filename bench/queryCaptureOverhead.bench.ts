@@ -8,10 +8,9 @@
 // AsyncContextFrame, not on async hooks, which is most of what tying queries to requests costs).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectCdp } from '../server/cdp/connection';
-import { LaunchedTarget } from '../server/target/launchTarget';
 import { loadOptions, measureWindow, type WindowResult } from './lib/loadWindow';
-import { databaseUrl, demoServer, freePort, registerGroup, root, waitUntilAnswering } from './lib/processes';
+import { startDemoUnderInspector } from './lib/demoUnderInspector';
+import { root } from './lib/processes';
 import { writeResult, type Figure } from './lib/results';
 import type { ArmOptions } from '../server/agent/agent';
 import type { CdpConnection } from '../server/cdp/connection';
@@ -45,17 +44,8 @@ async function main(): Promise<void> {
 }
 
 async function measureRuntime(runtime: { name: string; node: string }, rounds: number, notes: string[]): Promise<Figure[]> {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const target = await LaunchedTarget.start([runtime.node, demoServer], { cwd: root, env: { DATABASE_URL: databaseUrl(), PORT: String(port) } });
-  const unregister = registerGroup(target.pid);
-  const connection = await (async () => {
-    await waitUntilAnswering(`${base}/health`, 60_000, () => target.hasExited, () => target.formatTail());
-    return connectCdp(await target.inspectorUrl());
-  })().catch(async (err) => {
-    await target.stop();
-    throw err;
-  });
+  const demo = await startDemoUnderInspector(runtime.node);
+  const { target, connection, base } = demo;
 
   const figures: Figure[] = [];
   try {
@@ -100,9 +90,7 @@ async function measureRuntime(runtime: { name: string; node: string }, rounds: n
       }
     }
   } finally {
-    await connection.close().catch(() => undefined);
-    await target.stop();
-    unregister();
+    await demo.stop();
   }
   return figures;
 }

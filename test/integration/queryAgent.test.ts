@@ -23,6 +23,14 @@ async function withDemo(run: (connection: CdpConnection, base: string) => Promis
   }
 }
 
+async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function get(url: string): Promise<number> {
   const response = await fetch(url);
   await response.arrayBuffer();
@@ -37,11 +45,14 @@ async function evaluate(connection: CdpConnection, expression: string): Promise<
 
 test('the agent sees each query of a request, tied to that request, with the calling line and the pool', async () => {
   await withDemo(async (connection, base) => {
-    const agent = await QueryAgent.arm(connection);
+    const agent = await QueryAgent.arm(connection, { flushMs: 100 });
     assert.equal(agent.capture.status.requestContext, true);
     assert.deepEqual(agent.capture.status.pg.map((p) => p.dir), [join(repoRoot, 'node_modules/pg')]);
     for (let i = 0; i < 3; i++) assert.equal(await get(`${base}/customers/7/orders`), 200);
     assert.equal(await get(`${base}/customers/999999/orders`), 404);
+    // The service's 'finish' of a response may come after the client has read it: wait for the
+    // four requests' ends to arrive (a batch every 100 ms) before disarming.
+    await waitFor(() => agent.capture.requests.filter((r) => r.url.startsWith('/customers/') && r.endMs !== undefined).length === 4, 10_000);
     const capture = await agent.disarm();
 
     const texts = new Map(capture.statements.map((s) => [s.id, s.text]));
