@@ -1,5 +1,6 @@
 // "GET /articles answered 404; did you mean /api/articles?": the known routes closest to a path that
 // the service does not answer. Pure.
+import { acceptsSegment, isParamSegment, pathSegments } from './routeTemplate';
 import { editDistance } from '../text/editDistance';
 
 export interface KnownRoute {
@@ -14,13 +15,6 @@ export interface PathSuggestion {
   path: string;
 }
 
-const isParam = (segment: string) => segment.startsWith(':') || segment.startsWith('*') || /^\{.+\}$/.test(segment);
-const segmentsOf = (path: string) => path.split('?')[0].split('/').filter((s) => s !== '');
-
-/** Does template segment `t` accept the concrete segment `r`? */
-function accepts(t: string, r: string): boolean {
-  return isParam(t) || t === r;
-}
 
 /**
  * Up to `limit` known routes that the request probably meant, best first: a route that ends with
@@ -28,10 +22,10 @@ function accepts(t: string, r: string): boolean {
  * same method come before others; ALL matches any method.
  */
 export function suggestPaths(method: string, requested: string, known: readonly KnownRoute[], limit = 3): PathSuggestion[] {
-  const want = segmentsOf(requested);
+  const want = pathSegments(requested);
   const scored: Array<PathSuggestion & { score: number }> = [];
   for (const route of known) {
-    const template = segmentsOf(route.path);
+    const template = pathSegments(route.path);
     const methodPenalty = route.method === method || route.method === 'ALL' ? 0 : 100;
     const suffix = prefixed(template, want);
     if (suffix !== undefined) {
@@ -65,20 +59,20 @@ function prefixed(template: string[], want: string[]): string | undefined {
   const offset = template.length - want.length;
   let literal = want.length === 0;
   for (let i = 0; i < want.length; i++) {
-    if (!accepts(template[offset + i], want[i])) return undefined;
-    literal ||= !isParam(template[offset + i]);
+    if (!acceptsSegment(template[offset + i], want[i])) return undefined;
+    literal ||= !isParamSegment(template[offset + i]);
   }
   if (!literal) return undefined; // '/helth' is no '/api/articles/:slug'
   const lead = template.slice(0, offset);
-  if (lead.some(isParam)) return undefined;
+  if (lead.some(isParamSegment)) return undefined;
   return `/${[...lead, ...want].join('/')}`;
 }
 
 /** The template with its parameters filled from the requested segments at the same places. */
 function fill(template: string[], want: string[]): string {
-  return `/${template.map((t, i) => (isParam(t) && want[i] !== undefined ? want[i] : t)).join('/')}`;
+  return `/${template.map((t, i) => (isParamSegment(t) && want[i] !== undefined ? want[i] : t)).join('/')}`;
 }
 
 function normalize(path: string): string {
-  return `/${segmentsOf(path).join('/')}`;
+  return `/${pathSegments(path).join('/')}`;
 }
