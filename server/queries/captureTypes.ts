@@ -150,19 +150,13 @@ export const AGENT_BINDING = '__perflensAgent';
 export const AGENT_GLOBAL = 'perflens.agent';
 export const MAX_STATEMENT_CHARS = 8000;
 
-/** Every batch of a run, gathered (see server/agent/queryCollector). The pure analysis reads this. */
-export interface QueryCapture {
+/**
+ * Every batch of a run, gathered (see server/agent/queryCollector): the batches' `finished` ends are
+ * folded into `requests`, and `leaks` holds the latest state of each leak (by id). The pure analysis
+ * reads this.
+ */
+export interface QueryCapture extends Omit<AgentBatch, 'type' | 'atMs' | 'finished'> {
   status: AgentStatus;
-  statements: CapturedStatement[];
-  sites: CapturedSite[];
-  requests: CapturedRequest[];
-  pools: CapturedPool[];
-  executions: QueryExecution[];
-  checkouts: Checkout[];
-  poolSamples: PoolSample[];
-  /** The latest state of each leak (by id). */
-  leaks: LeakReport[];
-  dropped: number;
   /** The agent's clock at the start and the end of the capture, ms. */
   startMs: number;
   endMs: number;
