@@ -1,26 +1,11 @@
+import { emptyCapture } from './queryFixtures';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { CapturedRequest, CapturedStatement, Checkout, QueryCapture, QueryExecution, StackFrame } from '../../server/queries/captureTypes';
 import { buildQueriesSection, durations, intervalUnion, nearestRank } from '../../server/queries/buildQueriesSection';
 
-function capture(parts: Partial<QueryCapture>): QueryCapture {
-  return {
-    status: { node: 'v22.12.0', pg: [{ dir: '/app/node_modules/pg', version: '8.13.1' }], requestContext: true },
-    statements: [],
-    sites: [],
-    requests: [],
-    pools: [],
-    executions: [],
-    checkouts: [],
-    poolSamples: [],
-    leaks: [],
-    dropped: 0,
-    startMs: 0,
-    endMs: 10_000,
-    ...parts,
-  };
-}
+const capture = (parts: Partial<QueryCapture>) => emptyCapture(parts);
 const exec = (p: Partial<QueryExecution> & { statement: number }): QueryExecution => ({ site: -1, request: 0, startMs: 0, ms: 1, waitMs: 0, rows: 0, pool: -1, ...p });
 const request = (id: number, url: string, method = 'GET'): CapturedRequest => ({ id, method, url, startMs: 0, endMs: 100, status: 200 });
 const frame = (url: string, line: number, column = 5, functionName = 'handler'): StackFrame => ({ url, line, column, functionName });

@@ -1,6 +1,7 @@
 // The db_* threshold metrics from hand-made captures: the pure adapter (DbMetrics), LoadMetrics
 // answering them from a query source (tags by request name and by scenario, live then final), and
 // the naming of received requests after the load test's requests.
+import { emptyCapture } from './queryFixtures';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LoadRecorder } from '../../server/load/loadRecorder';
@@ -22,21 +23,7 @@ function request(id: number, url: string, figures: Partial<CapturedRequest> = {}
 }
 
 function capture(parts: Partial<QueryCapture> = {}): QueryCapture {
-  return {
-    status: { node: 'v20.16.0', pg: PG, requestContext: true },
-    statements: [{ id: 1, text: 'SELECT 1' }],
-    sites: [],
-    requests: [],
-    pools: [{ id: 1, name: '127.0.0.1:5432/demo', max: 10 }],
-    executions: [],
-    checkouts: [],
-    poolSamples: [],
-    leaks: [],
-    dropped: 0,
-    startMs: 0,
-    endMs: 1000,
-    ...parts,
-  };
+  return emptyCapture({ status: { node: 'v20.16.0', pg: PG, requestContext: true }, statements: [{ id: 1, text: 'SELECT 1' }], pools: [{ id: 1, name: '127.0.0.1:5432/demo', max: 10 }], endMs: 1000, ...parts });
 }
 
 /**

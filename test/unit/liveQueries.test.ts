@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatLiveQueries, liveQueries } from '../../server/queries/liveQueries';
 import type { QueryCapture } from '../../server/queries/captureTypes';
+import { emptyCapture } from './queryFixtures';
 
-const empty: QueryCapture = { status: { node: 'v20', pg: [], requestContext: true }, statements: [], sites: [], requests: [], pools: [], executions: [], checkouts: [], poolSamples: [], leaks: [], dropped: 0, startMs: 0, endMs: 0 };
+const empty = emptyCapture();
 
 test('the live line: queries so far, each pool\'s latest sample against max, leaks still out', () => {
   assert.equal(formatLiveQueries(liveQueries(empty)), '');

@@ -4,6 +4,7 @@
 // checkouts are invented (the demo releases its clients): one still out, one released late.
 import { join } from 'node:path';
 import type { CallingLine, Durations, QueriesSection, QueryStat } from '../../server/queries/queryReportTypes';
+import type { QueryCapture } from '../../server/queries/captureTypes';
 
 export const CUSTOMER_SQL = 'SELECT id, name FROM customers WHERE id = $1';
 export const ORDERS_SQL = 'SELECT id, status, created_at, total_cents FROM orders WHERE customer_id = $1 ORDER BY created_at DESC';
@@ -93,4 +94,23 @@ export function demoQueriesSection(demoRoot: string): QueriesSection {
 /** The section of a service without pg. */
 export function noPgSection(): QueriesSection {
   return { pg: [], requestContext: false, queries: [], pools: [], leaks: [], perRequest: { requests: 0, mean: 0, max: 0, p95: 0, msMean: 0 }, dropped: 0, warnings: ['no PostgreSQL client (pg) found in the service'] };
+}
+
+/** A capture with nothing in it but what `parts` gives (pg 8.13.1 found, requests told apart, a 10-s run). */
+export function emptyCapture(parts: Partial<QueryCapture> = {}): QueryCapture {
+  return {
+    status: { node: 'v22.12.0', pg: [{ dir: '/app/node_modules/pg', version: '8.13.1' }], requestContext: true },
+    statements: [],
+    sites: [],
+    requests: [],
+    pools: [],
+    executions: [],
+    checkouts: [],
+    poolSamples: [],
+    leaks: [],
+    dropped: 0,
+    startMs: 0,
+    endMs: 10_000,
+    ...parts,
+  };
 }
