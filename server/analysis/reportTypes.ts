@@ -2,6 +2,7 @@ import type { LoadSummary } from '../load/loadTypes';
 import type { CodeOrigin } from './codeOrigin';
 import type { ProfileSummary } from './headline';
 import type { QueriesSection } from '../queries/queryReportTypes';
+import type { VitalsSection } from '../vitals/vitalsTypes';
 
 /** Bump when a field changes meaning or disappears; adding fields does not need a bump. */
 export const REPORT_VERSION = 1;
@@ -76,6 +77,8 @@ export interface ProfileReport {
   lines: LineCost[];
   /** What the service sent to PostgreSQL during the run (absent when query capture was off). */
   queries?: QueriesSection;
+  /** The service's event loop, GC, memory and CPU during the run, and its blocks (absent when vitals were off). */
+  vitals?: VitalsSection;
   /** Things the user should know: missing source maps, approximated lines, a target that died. */
   warnings: string[];
 }

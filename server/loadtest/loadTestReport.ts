@@ -2,6 +2,7 @@
 import type { LatencySummary, SecondStats } from '../load/loadTypes';
 import { formatQueriesTable } from '../queries/formatQueries';
 import type { QueriesSection } from '../queries/queryReportTypes';
+import type { VitalsSection } from '../vitals/vitalsTypes';
 import { failedCount, issuedCount, type LoadMetrics, type TaggedRun } from './loadMetrics';
 import type { LoadTestRun } from './runLoadTest';
 
@@ -42,6 +43,8 @@ export interface LoadTestReport {
    * per statement; endpoints are the load-test requests' names when a request matched one.
    */
   queries?: QueriesSection;
+  /** The service's vitals during the run and its blocks (when the file names `target.command`). */
+  vitals?: VitalsSection;
   /** What the figures cannot be read without: phases whose requested rate was not reached (the service saturated), queries not captured. */
   warnings: string[];
 }

@@ -9,6 +9,7 @@ import type { KnownRoute } from '../routes/suggestPaths';
 import type { RouteHandlerSite } from '../analysis/routeHandlerNames';
 import type { ExplainResult } from '../queries/explainTypes';
 import type { LiveQueries } from '../queries/liveQueries';
+import type { LiveBlock, LiveStall, LiveVitals, VitalsSample, VitalsStatus } from '../vitals/vitalsTypes';
 
 /** Bump on any incompatible change; the server refuses a `hello` with another version. */
 export const PROTOCOL_VERSION = 1;
@@ -59,6 +60,16 @@ export interface ProfileRunParams {
   routeHandlers?: RouteHandlerSite[];
   /** Query capture (on by default): `capture: false` turns it off; the N+1 and leak thresholds otherwise. */
   queries?: { capture?: boolean; nPlusOneMinRepeats?: number; leakThresholdMs?: number };
+  /** Vitals (on by default): `capture: false` turns them off; the block threshold and whether blocks are located by pausing otherwise. */
+  vitals?: VitalsRunParams;
+}
+
+export interface VitalsRunParams {
+  capture?: boolean;
+  /** ms; default 100. */
+  blockThresholdMs?: number;
+  /** Locate blocks by pausing the thread through the inspector (default true; see the README). */
+  nameBlocks?: boolean;
 }
 
 export interface ProfileRunResult {
@@ -99,6 +110,15 @@ export interface Methods {
    * only. Fails with NOT_EXPLAINABLE (why, in the message), NO_TARGET, or QUERY_UNKNOWN.
    */
   explainQuery: { params: { text: string; analyze?: boolean }; result: ExplainResult };
+  /**
+   * Starts watching the current target's vitals (or joins the watch already running): `vitals`
+   * events once a second, `vitalsBlock` for each block, `vitalsStall` while the loop does not turn.
+   * `history` is what was kept so far (the last five minutes), for a panel opened late.
+   * Fails with NO_TARGET, TARGET_LOST or AGENT_FAILED.
+   */
+  watchVitals: { params: Omit<VitalsRunParams, 'capture'>; result: { status: VitalsStatus; history: VitalsSample[]; blocks: LiveBlock[] } };
+  /** Stops the watch (a run in progress keeps its own). */
+  unwatchVitals: { params: Record<string, never>; result: Record<string, never> };
   /** Analyses a .cpuprofile file made anywhere. */
   analyzeProfileFile: { params: { file: string }; result: { report: ProfileReport } };
 }
@@ -125,6 +145,7 @@ export type ErrorCode =
   | 'LOAD_TEST_CONFIG' // the load-test file or its thresholds are invalid; data: { problems: {path, message, line?, column?}[] }
   | 'NOT_EXPLAINABLE' // explainQuery on a statement EXPLAIN cannot take (DDL, several statements, ANALYZE on a write)
   | 'QUERY_UNKNOWN' // explainQuery on a statement the last profile did not capture (or the agent no longer holds)
+  | 'AGENT_FAILED' // the agent could not be put into the service (the message says why)
   | 'INTERNAL';
 
 export interface RpcError {
@@ -149,6 +170,12 @@ export interface Events {
   /** A running profile's queries so far (about once a second): count, each pool against its max, leaks. */
   queryProgress: LiveQueries;
   loadTestProgress: LoadTestProgress;
+  /** Once a second while vitals are watched or a run captures them. */
+  vitals: LiveVitals;
+  /** A block, located and mapped, once the loop turns again. */
+  vitalsBlock: LiveBlock;
+  /** The loop has not turned for a while (every second of it), then once with `over`. */
+  vitalsStall: LiveStall;
 }
 
 export type EventName = keyof Events;

@@ -89,6 +89,10 @@ export class ProfilerService {
       return {};
     },
     explainQuery: (params) => this.explainQuery(params.text, params.analyze ?? false),
+    watchVitals: async () => {
+      throw new RpcFailure('INTERNAL', 'watching vitals is not built yet');
+    },
+    unwatchVitals: async () => ({}),
     analyzeProfileFile: async (params) => {
       const profile = await readProfileFile(params.file);
       return { report: analyseProfile(profile, { target: basename(params.file), cwd: process.cwd(), top: TABLE_ROWS, reportTop: Infinity }).report };

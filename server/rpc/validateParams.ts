@@ -3,7 +3,7 @@
 // Fields the protocol does not know are ignored (a newer client may send optional extras).
 import { isAbsolute } from 'node:path';
 import { MAX_TIMER_MS, SENDABLE_METHODS, type LoadOptions } from '../load/loadTypes';
-import type { MethodName, Params, ProfileRunParams } from '../protocol/protocol';
+import type { MethodName, Params, ProfileRunParams, VitalsRunParams } from '../protocol/protocol';
 import type { KnownRoute } from '../routes/suggestPaths';
 import type { RouteHandlerSite } from '../analysis/routeHandlerNames';
 import { RpcFailure } from './rpcFailure';
@@ -51,6 +51,7 @@ export const paramValidators: ParamValidators = {
     if (o.knownRoutes !== undefined) params.knownRoutes = knownRoutes(o.knownRoutes, 'params.knownRoutes');
     if (o.routeHandlers !== undefined) params.routeHandlers = routeHandlers(o.routeHandlers, 'params.routeHandlers');
     if (o.queries !== undefined) params.queries = queryOptions(o.queries, 'params.queries');
+    if (o.vitals !== undefined) params.vitals = vitalsOptions(o.vitals, 'params.vitals');
     return params;
   },
   cancelProfile: noParams,
@@ -63,6 +64,12 @@ export const paramValidators: ParamValidators = {
     return params;
   },
   cancelLoadTest: noParams,
+  watchVitals(raw) {
+    if (raw === undefined || raw === null) return {};
+    const { capture: _capture, ...rest } = vitalsOptions(raw, 'params');
+    return rest;
+  },
+  unwatchVitals: noParams,
   explainQuery(raw) {
     const o = object(raw, 'params');
     const text = nonEmptyString(o, 'text', 'params');
@@ -84,6 +91,21 @@ function queryOptions(raw: unknown, path: string): NonNullable<ProfileRunParams[
   if (o.leakThresholdMs !== undefined) {
     out.leakThresholdMs = positiveNumber(o, 'leakThresholdMs', path);
     if (out.leakThresholdMs < 2000) throw bad(`${path}.leakThresholdMs`, `must be at least 2000 (2 s: a shorter hold is normal work, not a leak), not ${out.leakThresholdMs}`);
+  }
+  return out;
+}
+
+/** Blocks shorter than this are ordinary work, and a pause would cost more than it tells. */
+export const MIN_BLOCK_THRESHOLD_MS = 20;
+
+function vitalsOptions(raw: unknown, path: string): VitalsRunParams {
+  const o = object(raw, path);
+  const out: VitalsRunParams = {};
+  if (o.capture !== undefined) out.capture = boolean(o, 'capture', path);
+  if (o.nameBlocks !== undefined) out.nameBlocks = boolean(o, 'nameBlocks', path);
+  if (o.blockThresholdMs !== undefined) {
+    out.blockThresholdMs = positiveNumber(o, 'blockThresholdMs', path);
+    if (out.blockThresholdMs < MIN_BLOCK_THRESHOLD_MS || out.blockThresholdMs > MAX_TIMER_MS) throw bad(`${path}.blockThresholdMs`, `must be between ${MIN_BLOCK_THRESHOLD_MS} and ${MAX_TIMER_MS} ms, not ${out.blockThresholdMs}`);
   }
   return out;
 }

@@ -13,6 +13,7 @@ import { RpcFailure, toRpcError } from '../../server/rpc/rpcFailure';
 import { RpcServer, type CallContext } from '../../server/rpc/rpcServer';
 import { PROTOCOL_VERSION, type MethodName, type Response } from '../../server/protocol/protocol';
 import { pathsOf, type PathSegment } from './fuzzPaths';
+import { MAX_TIMER_MS } from '../../server/load/loadTypes';
 
 // At least 1000 cases per property; FUZZ_RUNS=20000 (say) searches harder.
 const RUNS = Math.max(1000, Number(process.env.FUZZ_RUNS ?? 0));
@@ -74,6 +75,8 @@ const CONTRACT: { [M in MethodName]: (p: Json) => boolean } = {
   runLoadTest: (p) => absolute(p.file) && optional(p.allowHosts, strings) && optional(p.profile, (b) => typeof b === 'boolean') && optional(p.outDir, absolute),
   cancelLoadTest: empty,
   explainQuery: (p) => nonEmpty(p.text) && optional(p.analyze, (b) => typeof b === 'boolean'),
+  watchVitals: (p) => optional(p.blockThresholdMs, (t) => typeof t === 'number' && t >= 20 && t <= MAX_TIMER_MS) && optional(p.nameBlocks, (b) => typeof b === 'boolean'),
+  unwatchVitals: empty,
   analyzeProfileFile: (p) => absolute(p.file),
 };
 
@@ -109,6 +112,8 @@ const VALID: { [M in MethodName]: fc.Arbitrary<unknown> } = {
   runLoadTest: fc.record({ file: fc.constantFrom('/app/a.load.json'), allowHosts: fc.array(fc.constantFrom('h')), profile: fc.boolean(), outDir: path }, { requiredKeys: ['file'] }),
   cancelLoadTest: fc.constantFrom(undefined, null, {}),
   explainQuery: fc.record({ text: fc.constantFrom('SELECT 1', 'SELECT * FROM t WHERE id = $1', ' '), analyze: fc.boolean() }, { requiredKeys: ['text'] }),
+  watchVitals: fc.record({ blockThresholdMs: fc.constantFrom(19, 20, 100, 250.5), nameBlocks: fc.boolean() }, { requiredKeys: [] }),
+  unwatchVitals: fc.constantFrom(undefined, null, {}),
   analyzeProfileFile: fc.record({ file: fc.constantFrom('/tmp/a.cpuprofile') }),
 };
 

@@ -80,6 +80,8 @@ function echoHandlers(): Handlers<string> {
     runLoadTest: fail,
     cancelLoadTest: async () => ({}),
     explainQuery: fail,
+    watchVitals: fail,
+    unwatchVitals: async () => ({}),
     analyzeProfileFile: fail,
   };
 }
