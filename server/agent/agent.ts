@@ -15,8 +15,9 @@
 // before the server emits 'request'; the agent enters an AsyncLocalStorage store there, so code the
 // handler runs, and what it awaits, sees the request's id.
 import type { AgentStatus, CapturedPool, CapturedRequest, CapturedSite, CapturedStatement, LeakReport, PoolSample, StackFrame } from '../queries/captureTypes';
-import { AGENT_BINDING, AGENT_GLOBAL, MAX_STATEMENT_CHARS } from '../queries/captureTypes';
+import { AGENT_BINDING, AGENT_GLOBAL, AGENT_VERSION, MAX_STATEMENT_CHARS } from '../queries/captureTypes';
 import { EXECUTION_FIELDS, roundMs, type WireBatch, type WireCheckout } from './wire';
+import { createVitals, type VitalsApi } from './vitals';
 
 export interface ArmOptions {
   /** A checkout held longer than this is reported as leaked (HikariCP's rule: report, never reclaim). */
@@ -48,11 +49,12 @@ export interface AgentApi {
   explain(statement: number, explainSql: string, before: string[], after: string[]): Promise<unknown>;
   /** Runs one read (a catalog lookup: table sizes for Explain) on the pool that ran `statement`; resolves with its rows. */
   run(statement: number, sql: string, values: unknown[]): Promise<Array<Record<string, unknown>>>;
-  /** Disarms and deletes the agent's global: the service is as it was. */
+  /** The service's vitals (event loop, GC, memory, CPU) and stalls, pushed through the same binding. */
+  readonly vitals: VitalsApi;
+  /** Disarms, stops the vitals and deletes the agent's global: the service is as it was. */
   remove(): void;
 }
 
-const VERSION = 1;
 
 interface PgClient {
   query: (...args: unknown[]) => unknown;
@@ -120,6 +122,12 @@ type Loader = (id: string) => unknown;
 const g = globalThis as unknown as Record<string | symbol, unknown>;
 const key = Symbol.for(AGENT_GLOBAL);
 if (!g[key]) g[key] = createAgent();
+
+/** Sends one payload to the server; without the binding (a client that did not add it) it is dropped. */
+function push(payload: unknown): void {
+  const binding = g[AGENT_BINDING];
+  if (typeof binding === 'function') (binding as (payload: string) => void)(JSON.stringify(payload));
+}
 
 function createAgent(): AgentApi {
   const load: Loader = (process as unknown as { getBuiltinModule?: Loader }).getBuiltinModule ?? (g.require as Loader);
@@ -588,8 +596,7 @@ function createAgent(): AgentApi {
       }
     }
     // Without the binding (a client that did not add it) the records wait for the next flush() call.
-    const push = g[AGENT_BINDING];
-    if (typeof push === 'function') (push as (payload: string) => void)(JSON.stringify(flush()));
+    if (typeof g[AGENT_BINDING] === 'function') push(flush());
   }
 
   // ---- finding pg --------------------------------------------------------------------------------
@@ -698,7 +705,7 @@ function createAgent(): AgentApi {
   }
 
   const api: AgentApi = {
-    version: VERSION,
+    version: AGENT_VERSION,
     arm(armOptions) {
       if (options) api.disarm();
       resetRun();
@@ -747,8 +754,10 @@ function createAgent(): AgentApi {
     async run(statement, sql, values) {
       return withClientOf(statement, async (run) => (await run(sql, values)).rows);
     },
+    vitals: createVitals(load, push),
     remove() {
       api.disarm();
+      api.vitals.stop();
       slowest = new Map();
       delete g[key];
     },

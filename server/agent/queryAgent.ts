@@ -1,16 +1,16 @@
-// Puts the agent into the target for one run and takes it out again, over the target's inspector:
-// the binding it reports through, the script itself, arming, the batches it pushes, disarming, and
-// removal on detach (the service as it was).
+// The query capture of one run, over the target's inspector: arming the agent (agentInstall.ts puts
+// it in place), the batches it pushes, disarming; and Explain's calls into it.
 import type { CdpConnection } from '../cdp/connection';
-import { AGENT_BINDING, AGENT_GLOBAL, type QueryCapture } from '../queries/captureTypes';
+import { AGENT_BINDING, type QueryCapture } from '../queries/captureTypes';
 import type { ArmOptions } from './agent';
-import { agentSource } from './agentSource';
+import { AGENT, callAgent, evaluateInTarget, withAgent } from './agentInstall';
 import { QueryCollector } from './queryCollector';
 import { decodeBatch, type WireBatch } from './wire';
 
-export const DEFAULT_ARM_OPTIONS: ArmOptions = { leakThresholdMs: 5000, firstStacks: 8, stackEvery: 256, flushMs: 1000, maxBuffered: 200_000, requestContext: true };
+/** A thread stuck in native code never answers: the capture so far is kept after this long. */
+const DISARM_TIMEOUT_MS = 5000;
 
-const AGENT = `globalThis[Symbol.for(${JSON.stringify(AGENT_GLOBAL)})]`;
+export const DEFAULT_ARM_OPTIONS: ArmOptions = { leakThresholdMs: 5000, firstStacks: 8, stackEvery: 256, flushMs: 1000, maxBuffered: 200_000, requestContext: true };
 
 /** The agent armed in a target for one run. */
 export class QueryAgent {
@@ -27,6 +27,7 @@ export class QueryAgent {
       let batch: WireBatch;
       try {
         batch = JSON.parse(payload) as WireBatch;
+        if (batch.type !== 'batch') return; // the vitals' beats and samples share the binding
         this.collector.add(decodeBatch(batch));
       } catch {
         return; // A payload we cannot read (another PerfLens's agent, a version mismatch): ignore it.
@@ -40,11 +41,7 @@ export class QueryAgent {
    * `onBatch` hears the capture so far each time a batch arrives (about once a second).
    */
   static async arm(connection: CdpConnection, options: Partial<ArmOptions> = {}, onBatch?: (capture: QueryCapture) => void): Promise<QueryAgent> {
-    await connection.send('Runtime.addBinding', { name: AGENT_BINDING });
-    const armed = await evaluate<{ status: QueryCapture['status']; atMs: number }>(
-      connection,
-      `(() => { if (!${AGENT}) { ${agentSource()} } return ${AGENT}.arm(${JSON.stringify({ ...DEFAULT_ARM_OPTIONS, ...options })}); })()`,
-    );
+    const armed = await withAgent<{ status: QueryCapture['status']; atMs: number }>(connection, `${AGENT}.arm(${JSON.stringify({ ...DEFAULT_ARM_OPTIONS, ...options })})`);
     return new QueryAgent(connection, new QueryCollector(armed.status, armed.atMs), onBatch);
   }
 
@@ -60,7 +57,7 @@ export class QueryAgent {
   disarm(): Promise<QueryCapture> {
     this.disarmed ??= (async () => {
       try {
-        if (!this.connection.isClosed) this.collector.add(decodeBatch(await evaluate<WireBatch>(this.connection, `${AGENT}?.disarm()`)));
+        if (!this.connection.isClosed) this.collector.add(decodeBatch(await evaluateInTarget<WireBatch>(this.connection, `${AGENT}?.disarm()`, false, DISARM_TIMEOUT_MS)));
       } catch {
         // The target went away: keep what arrived.
       } finally {
@@ -77,28 +74,10 @@ export class QueryAgent {
  * with the parameters of its slowest execution, which never leave the service. See agent.explain.
  */
 export function explainInTarget(connection: CdpConnection, statement: number, explainSql: string, before: string[], after: string[]): Promise<unknown> {
-  const args = [statement, explainSql, before, after].map((a) => JSON.stringify(a)).join(', ');
-  return evaluate(connection, `(() => { const agent = ${AGENT}; if (!agent) throw new Error('PerfLens is not in the service any more: profile the endpoint again'); return agent.explain(${args}); })()`, true);
+  return callAgent(connection, `explain(${[statement, explainSql, before, after].map((a) => JSON.stringify(a)).join(', ')})`, true);
 }
 
 /** Runs one read on the pool that ran `statement` (see agent.run); resolves with its rows. */
 export function runInTarget(connection: CdpConnection, statement: number, sql: string, values: unknown[]): Promise<Array<Record<string, unknown>>> {
-  const args = [statement, sql, values].map((a) => JSON.stringify(a)).join(', ');
-  return evaluate(connection, `(() => { const agent = ${AGENT}; if (!agent) throw new Error('PerfLens is not in the service any more: profile the endpoint again'); return agent.run(${args}); })()`, true);
-}
-
-/** Takes the agent out of the target entirely (on detach): prototypes restored, its global and binding gone. */
-export async function removeAgent(connection: CdpConnection): Promise<void> {
-  if (connection.isClosed) return;
-  await evaluate(connection, `(() => { ${AGENT}?.remove(); delete globalThis[${JSON.stringify(AGENT_BINDING)}]; })()`).catch(() => undefined);
-  await connection.send('Runtime.removeBinding', { name: AGENT_BINDING }).catch(() => undefined);
-}
-
-async function evaluate<T>(connection: CdpConnection, expression: string, awaitPromise = false): Promise<T> {
-  const { result, exceptionDetails } = await connection.send('Runtime.evaluate', { expression, returnByValue: true, includeCommandLineAPI: true, silent: true, awaitPromise });
-  if (exceptionDetails) {
-    const message = exceptionDetails.exception?.description?.split('\n')[0] ?? exceptionDetails.text;
-    throw new Error(message);
-  }
-  return result.value as T;
+  return callAgent(connection, `run(${[statement, sql, values].map((a) => JSON.stringify(a)).join(', ')})`, true);
 }

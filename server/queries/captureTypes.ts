@@ -148,6 +148,8 @@ export interface AgentStatus {
 export const AGENT_BINDING = '__perflensAgent';
 /** The agent's global, a Symbol.for key, where its API lives while it is installed. */
 export const AGENT_GLOBAL = 'perflens.agent';
+/** Bumped whenever the agent's API changes: an older agent found in a target is replaced. */
+export const AGENT_VERSION = 2;
 export const MAX_STATEMENT_CHARS = 8000;
 
 /**

@@ -1,6 +1,6 @@
 import { connectCdp, describeClose, type CdpConnection } from '../cdp/connection';
 import { detach } from '../profiling/detach';
-import { removeAgent } from '../agent/queryAgent';
+import { removeAgent } from '../agent/agentInstall';
 import type { TargetInfo } from '../protocol/protocol';
 import { locateInspector, type AttachPoint } from '../target/attachTarget';
 import { describeExit, LaunchedTarget, type ExitInfo } from '../target/launchTarget';

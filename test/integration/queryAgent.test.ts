@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { QueryAgent, removeAgent } from '../../server/agent/queryAgent';
+import { QueryAgent } from '../../server/agent/queryAgent';
+import { removeAgent } from '../../server/agent/agentInstall';
 import type { CdpConnection } from '../../server/cdp/connection';
 import { TargetSession } from '../../server/session/targetSession';
 import { demoEnv, freePort, repoRoot } from '../helpers/cli';

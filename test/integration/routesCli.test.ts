@@ -55,7 +55,7 @@ test('the demo service: every route, as a table', async () => {
   const lines = run.stdout.split('\n');
   assert.match(lines[0], /^METHOD\s+PATH\s+FILE\s+FRAMEWORK\s+HANDLER$/);
   for (const [path, file] of [
-    ['/block', 'routes/block.ts:9'],
+    ['/block', 'routes/block.ts:17'],
     ['/health', 'routes/health.ts:7'],
     ['/leak', 'routes/leak.ts:24'],
     ['/customers/:customerId/orders', 'routes/orders.ts:25'],

@@ -105,7 +105,7 @@ test('Hono: app.route(prefix, sub) with sub imported, basePath on both sides', (
 
 test('the demo service: every route, app.use(factory()) without a prefix', () => {
   assert.deepEqual(rows(findWorkspaceRoutes(fsSourceHost(), demo), demo), [
-    'GET /block routes/block.ts:9',
+    'GET /block routes/block.ts:17',
     'GET /customers/:customerId/orders routes/orders.ts:25',
     'GET /health routes/health.ts:7',
     'GET /leak routes/leak.ts:24',
