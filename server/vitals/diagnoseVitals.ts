@@ -5,7 +5,7 @@ import { formatBytes } from '../text/formatBytes';
 import { formatMsShort } from '../text/formatMs';
 import { describeBlockGroup } from './describeBlock';
 import { groupOrigin } from './groupBlocks';
-import { HEAP_FLOOR_MIN_SPAN_MS, heapFloors, type HeapFloor } from './heapFloors';
+import { floorGrowthPerMinute, HEAP_FLOOR_MIN_SPAN_MS, heapFloors, type HeapFloor } from './heapFloors';
 import { blockingGcPerSecond } from './summarizeVitals';
 import type { BlockGroup, VitalsDiagnosis, VitalsSample, VitalsSummary } from './vitalsTypes';
 
@@ -57,7 +57,7 @@ export function diagnoseVitals(summary: VitalsSummary, samples: readonly VitalsS
   const delayed = summary.delay.p50 >= DELAY_MEDIAN_MS || summary.delay.max >= DELAY_MAX_MS;
   if (delayed) found.push(delayDiagnosis(summary, blockGroups, cwd));
 
-  if (summary.gc.maxPerSecondMs >= GC_BLOCKING_MS_PER_SECOND) found.push(gcDiagnosis(samples));
+  if (summary.gc.maxPerSecondMs >= GC_BLOCKING_MS_PER_SECOND) found.push(gcDiagnosis(summary, samples));
 
   const floors = heapFloors(samples);
   if (heapOnlyGrows(floors)) found.push(memoryDiagnosis(floors));
@@ -111,20 +111,25 @@ function delayDiagnosis(summary: VitalsSummary, groups: readonly BlockGroup[], c
   };
 }
 
-function gcDiagnosis(samples: readonly VitalsSample[]): VitalsDiagnosis {
-  let worst = samples[0];
-  for (const sample of samples) if (blockingGcPerSecond(sample) > blockingGcPerSecond(worst)) worst = sample;
-  const scale = 1000 / Math.max(1000, worst.intervalMs);
-  const major = worst.gc.major * scale;
-  const minor = worst.gc.minor * scale;
-  const kind =
-    major >= minor
-      ? 'Most of it was old-space (major) collection: a large heap of long-lived objects, or one that keeps growing.'
-      : 'Most of it was new-space (minor) collection: many short-lived allocations.';
+function gcDiagnosis(summary: VitalsSummary, samples: readonly VitalsSample[]): VitalsDiagnosis {
+  let worst: VitalsSample | undefined;
+  for (const sample of samples) if (!worst || blockingGcPerSecond(sample) > blockingGcPerSecond(worst)) worst = sample;
+  let split = '';
+  let kind = '';
+  if (worst) {
+    const scale = 1000 / Math.max(1000, worst.intervalMs);
+    const major = worst.gc.major * scale;
+    const minor = worst.gc.minor * scale;
+    split = ` (${formatMsShort(major)} major, ${formatMsShort(minor)} minor)`;
+    kind =
+      major >= minor
+        ? ' Most of it was old-space (major) collection: a large heap of long-lived objects, or one that keeps growing.'
+        : ' Most of it was new-space (minor) collection: many short-lived allocations.';
+  }
   return {
     rule: 'gc-blocking',
-    title: `Garbage collection stopped the service for ${formatMsShort(major + minor)} in one second (${formatMsShort(major)} major, ${formatMsShort(minor)} minor): take heap snapshots to see what fills the heap.`,
-    detail: `Clinic Doctor's rule: ${GC_BLOCKING_MS_PER_SECOND} ms or more of blocking GC (scavenges and mark-compacts) in any one second. ${kind}`,
+    title: `Garbage collection stopped the service for ${formatMsShort(summary.gc.maxPerSecondMs)} in one second${split}: take heap snapshots to see what fills the heap.`,
+    detail: `Clinic Doctor's rule: ${GC_BLOCKING_MS_PER_SECOND} ms or more of blocking GC (scavenges and mark-compacts) in any one second.${kind}`,
     action: { kind: 'heap-snapshot', label: 'Take heap snapshots' },
   };
 }
@@ -133,7 +138,7 @@ function memoryDiagnosis(floors: readonly HeapFloor[]): VitalsDiagnosis {
   const first = floors[0];
   const last = floors[floors.length - 1];
   const spanMs = last.atMs - first.atMs;
-  const perMinute = spanMs > 0 ? ((last.bytes - first.bytes) * 60_000) / spanMs : 0;
+  const perMinute = floorGrowthPerMinute(floors) ?? 0;
   return {
     rule: 'memory-growing',
     title: `The heap only grows: its floor rose from ${formatBytes(first.bytes)} to ${formatBytes(last.bytes)} in ${formatSpan(spanMs)} (${formatBytes(perMinute)} a minute): a leak is suspected.`,

@@ -65,6 +65,9 @@ test('GC: blocking (minor + major) time ≥ 100 ms in one second, exactly; incre
   assert.match(diagnose(at({ minor: 80, major: 20 }))[0].detail, /new-space \(minor\)/);
   assert.deepEqual(rules(diagnose(at({ minor: 30, major: 69.9 }))), []);
   assert.deepEqual(rules(diagnose(at({ minor: 10, major: 10, incremental: 300, weakcb: 100 }))), []);
+  // A summary kept without its samples (the live panel's) still words the finding.
+  const summary = summarizeVitals(at({ minor: 30, major: 120 }), [], []);
+  assert.equal(diagnoseVitals(summary, [], [])[0].title, 'Garbage collection stopped the service for 150 ms in one second: take heap snapshots to see what fills the heap.');
 });
 
 /** Saw-tooth heap: +4 MB a second, a collection every 5 s back to a floor that rises `rise` MB per cycle, `levelAfter` cycles at most. */
