@@ -24,6 +24,7 @@ export default tseslint.config(
       'server/routes/**/*.ts',
       'server/queries/**/*.ts',
       'server/text/**/*.ts',
+      'server/vitals/**/*.ts',
       'server/agent/{wire,queryCollector}.ts',
       'extension/annotations/profileIndex.ts',
       'extension/queries/{queryIndex,queryFormat}.ts',
