@@ -4,6 +4,7 @@ import { profileCommand, profileHelp } from './profileCommand';
 import { routesCommand, routesHelp } from './routesCommand';
 import { serveCommand, serveHelp } from './serveCommand';
 import { summarizeCommand, summarizeHelp } from './summarizeCommand';
+import { watchCommand, watchHelp } from './watchCommand';
 
 const usage = `PerfLens: find and fix performance problems in a Node.js service.
 
@@ -12,6 +13,7 @@ Usage: perflens <command> [options]
 Commands:
   profile     put load on an endpoint while the CPU profiler samples the service; print hot functions and lines
   summarize   print the hot functions and lines of a .cpuprofile file
+  watch       watch a service's event loop, GC, memory and CPU live, with every block located
   load        run a load test (*.load.json) and gate on its thresholds (exit 99 on a breach)
   routes      list the service's route handlers with their full paths (prefixes followed across files)
   serve       run the profiler server for the VS Code extension (WebSocket on 127.0.0.1; token on stdin)
@@ -22,6 +24,7 @@ Run \`perflens <command> --help\` for a command's options.
 const commands: Record<string, { run(argv: string[]): Promise<number>; help: string }> = {
   profile: { run: profileCommand, help: profileHelp },
   summarize: { run: summarizeCommand, help: summarizeHelp },
+  watch: { run: watchCommand, help: watchHelp },
   load: { run: loadCommand, help: loadHelp },
   routes: { run: routesCommand, help: routesHelp },
   serve: { run: serveCommand, help: serveHelp },

@@ -16,6 +16,7 @@ import { parseCommandLine, positiveInt } from './commandLine';
 import { displayPath } from '../session/profileFiles';
 import { explainCapturedQuery } from '../session/explainQuery';
 import { formatLiveQueries } from '../queries/liveQueries';
+import { vitalsFlags } from './vitalsFlags';
 
 export const profileHelp = `Usage:
   perflens profile --url URL [options] -- <command to start the service>
@@ -62,6 +63,14 @@ reported per statement at the line of your code that sent it):
                             SELECT whose p95 reaches --slow-query, and put the plans, the
                             problems and the suggested indexes in the report
   --slow-query D            what --explain counts as slow (default 20ms)
+
+Vitals (event-loop delay and utilisation, GC, memory and CPU once a second, and every time the
+event loop stalls, located at the function the thread was in; the report's \`vitals\` section):
+  --no-vitals               don't watch vitals
+  --block-threshold D       a stall at least this long is a block (default 100ms, at least 20ms)
+  --no-pause                locate blocks from the CPU profile's samples only, never by pausing
+                            the service's thread for a moment (a debugger attached to the
+                            service would see those pauses)
 `;
 
 const options = {
@@ -88,6 +97,9 @@ const options = {
   'leak-threshold': { type: 'string' },
   explain: { type: 'boolean' },
   'slow-query': { type: 'string' },
+  'no-vitals': { type: 'boolean' },
+  'block-threshold': { type: 'string' },
+  'no-pause': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -127,6 +139,8 @@ export async function profileCommand(argv: string[]): Promise<number> {
   const leakThresholdMs = usage(() => parseDuration(values['leak-threshold'] ?? '5s'), '--leak-threshold');
   if (leakThresholdMs < 2000) throw new UsageError(`--leak-threshold: at least 2s (HikariCP's floor: a shorter hold is normal work, not a leak), not ${values['leak-threshold']}`);
   const slowQueryMs = usage(() => parseDuration(values['slow-query'] ?? '20ms'), '--slow-query');
+  if (values['no-vitals'] && (values['block-threshold'] || values['no-pause'])) throw new UsageError('profile: --no-vitals turns vitals off; --block-threshold and --no-pause need them');
+  const vitals = values['no-vitals'] ? false : vitalsFlags(values['block-threshold'], values['no-pause'] ?? false);
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const userStop = new AbortController();
@@ -164,6 +178,7 @@ export async function profileCommand(argv: string[]): Promise<number> {
       signal: userStop.signal,
       acceptErrors: values['accept-errors'] ?? false,
       queries: captureQueries ? { leakThresholdMs } : false,
+      vitals,
       // "did you mean …?" from the routes found under the current folder (read only on a 404 or 405).
       knownRoutes: () => knownRoutesOf(cwdRoutes()),
       onProgress: quiet ? undefined : (p) => log(formatProgress(p, live)),

@@ -15,6 +15,7 @@
  * started, LoadTestServiceError (a SessionError: URL_UNREACHABLE, TARGET_LOST, or CANCELLED when
  * stopped before the load started) when it never answered.
  */
+import type { Protocol } from 'devtools-protocol';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { checkLoadTarget } from '../load/hostPolicy';
@@ -22,6 +23,10 @@ import { defaultSamplingIntervalUs } from '../profiling/samplingInterval';
 import { profileWhile } from '../profiling/profileUnderLoad';
 import { analyseProfile, runBaseName, writeCpuProfile, writeSpeedscope } from '../session/profileFiles';
 import { QueryAgent } from '../agent/queryAgent';
+import type { VitalsLease } from '../agent/vitalsStream';
+import { recordVitals } from '../session/runProfile';
+import { buildVitalsSection } from '../vitals/buildVitalsSection';
+import { DEFAULT_VITALS_OPTIONS } from '../vitals/vitalsTypes';
 import { buildQueriesSection, defaultEndpoint } from '../queries/buildQueriesSection';
 import type { SourceMapResolver } from '../analysis/sourceMapResolver';
 import { createFileSourceMapResolver } from '../sourcemaps/fileSourceMapLoader';
@@ -135,6 +140,7 @@ export async function executeLoadTest(options: ExecuteLoadTestOptions): Promise<
   const signal = options.signal ?? new AbortController().signal;
   let session: TargetSession | undefined;
   let agent: QueryAgent | undefined;
+  let vitalsLease: VitalsLease | undefined;
   try {
     if (file.target.command) {
       const command = splitCommandLine(file.target.command);
@@ -158,15 +164,19 @@ export async function executeLoadTest(options: ExecuteLoadTestOptions): Promise<
         queriesUnavailable = armed.unavailable;
       }
     }
+    const vitals = session ? await session.connect().then((connection) => recordVitals(connection, DEFAULT_VITALS_OPTIONS), (err: Error) => ({ unavailable: `vitals were not captured: PerfLens could not reach the service's inspector (${err.message})` })) : undefined;
+    if (vitals && 'lease' in vitals) vitalsLease = vitals.lease;
     const drive = (s: AbortSignal) => runLoadTest({ file, baseUrl, thresholds, signal: s, onProgress: options.onProgress, queries: feed, queriesUnavailable });
     let run: LoadTestRun;
     let profileFiles: LoadTestReport['profile'];
     let resolver: SourceMapResolver | undefined;
+    let profile: Protocol.Profiler.Profile | undefined;
     if (options.profile && session) {
       const connection = await session.connect();
       const durationMs = file.scenarios.reduce((a, s) => a + s.durationMs, 0);
       const profiled = await profileWhile({ connection, samplingIntervalUs: defaultSamplingIntervalUs(durationMs), signal }, drive, (r) => r.durationMs);
       run = profiled.value;
+      profile = profiled.profile;
       const outDir = options.outDir ?? DEFAULT_PROFILE_DIR;
       const baseName = runBaseName(basename(path).replace(/\.load\.json$|\.json$/, ''));
       const analysis = analyseProfile(profiled.profile, { target: file.target.command!, cwd: process.cwd(), top: 10 });
@@ -180,7 +190,11 @@ export async function executeLoadTest(options: ExecuteLoadTestOptions): Promise<
       const nameOf = loadRequestNamer(file.requests, baseUrl);
       queries = buildQueriesSection(run.queries, { resolver: resolver ?? createFileSourceMapResolver().resolver, endpointOf: (r) => nameOf(r) ?? defaultEndpoint(r) });
     }
-    const report = buildLoadTestReport(run, { file: name, baseUrl, queries });
+    const vitalsCapture = vitals && 'recording' in vitals ? vitals.recording.stop() : undefined;
+    await vitalsLease?.release();
+    const vitalsSection = vitalsCapture ? buildVitalsSection(vitalsCapture, { resolver: resolver ?? createFileSourceMapResolver().resolver, ...(profile ? { profile } : {}), cwd: process.cwd() }) : undefined;
+    const report = buildLoadTestReport(run, { file: name, baseUrl, queries, vitals: vitalsSection });
+    if (vitals && 'unavailable' in vitals) report.warnings.push(vitals.unavailable);
     // Where each threshold is written, so that an editor can show a breach on its line.
     run.thresholds.forEach((result, i) => {
       const at = locateJsonPath(asJson(original), result.threshold.path);
@@ -191,6 +205,7 @@ export async function executeLoadTest(options: ExecuteLoadTestOptions): Promise<
     return { report, exitCode };
   } finally {
     await agent?.disarm();
+    await vitalsLease?.release();
     await session?.release();
   }
 }

@@ -1,6 +1,7 @@
 // Pure: what a load test found, as JSON (--summary-export), as a k6-like text summary, and as JUnit XML.
 import type { LatencySummary, SecondStats } from '../load/loadTypes';
 import { formatQueriesTable } from '../queries/formatQueries';
+import { formatVitalsTable } from '../vitals/formatVitals';
 import type { QueriesSection } from '../queries/queryReportTypes';
 import type { VitalsSection } from '../vitals/vitalsTypes';
 import { failedCount, issuedCount, type LoadMetrics, type TaggedRun } from './loadMetrics';
@@ -59,7 +60,7 @@ export function saturationWarnings(phases: LoadTestReport['phases']): string[] {
     .map((p) => `${p.scenario}${p.step ? ` #${p.step}` : ''}: requested ${p.requestedRate}/s, achieved ${p.achievedRps.toFixed(1)}/s (${((p.achievedRps / p.requestedRate!) * 100).toFixed(0)} %): the service saturated, so its latencies are those of an overloaded service`);
 }
 
-export function buildLoadTestReport(run: LoadTestRun, context: { file: string; baseUrl: string; queries?: QueriesSection }): LoadTestReport {
+export function buildLoadTestReport(run: LoadTestRun, context: { file: string; baseUrl: string; queries?: QueriesSection; vitals?: VitalsSection }): LoadTestReport {
   const { metrics } = run;
   const thresholds = run.thresholds.map((r) => ({
     key: r.threshold.key,
@@ -89,6 +90,7 @@ export function buildLoadTestReport(run: LoadTestRun, context: { file: string; b
     phases,
     perSecond: timeline(metrics.runs),
     ...(context.queries && { queries: context.queries }),
+    ...(context.vitals && { vitals: context.vitals }),
     warnings: [...saturationWarnings(phases), ...(run.queriesUnavailable ? [run.queriesUnavailable] : [])],
   };
 }
@@ -180,6 +182,7 @@ export function formatLoadTestSummary(report: LoadTestReport, options: { cwd?: s
   lines.push('', 'Phases');
   for (const p of report.phases) lines.push(row(`${p.scenario}${p.step ? ` #${p.step}` : ''}`, `${(p.durationMs / 1000).toFixed(1)} s  ${p.requestedRate !== undefined ? `requested ${p.requestedRate}/s, ` : ''}achieved ${p.achievedRps.toFixed(1)}/s`));
   if (report.queries) lines.push('', formatQueriesTable(report.queries, { cwd: options.cwd ?? '', top: options.top ?? 10 }));
+  if (report.vitals) lines.push('', formatVitalsTable(report.vitals, { cwd: options.cwd ?? '', top: options.top ?? 10 }));
   if (report.warnings.length) {
     lines.push('', 'Warnings');
     for (const w of report.warnings) lines.push(`  ! ${w}`);

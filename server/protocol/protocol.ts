@@ -116,7 +116,7 @@ export interface Methods {
    * `history` is what was kept so far (the last five minutes), for a panel opened late.
    * Fails with NO_TARGET, TARGET_LOST or AGENT_FAILED.
    */
-  watchVitals: { params: Omit<VitalsRunParams, 'capture'>; result: { status: VitalsStatus; history: VitalsSample[]; blocks: LiveBlock[] } };
+  watchVitals: { params: Omit<VitalsRunParams, 'capture'> & { routeHandlers?: RouteHandlerSite[] }; result: { status: VitalsStatus; history: VitalsSample[]; blocks: LiveBlock[] } };
   /** Stops the watch (a run in progress keeps its own). */
   unwatchVitals: { params: Record<string, never>; result: Record<string, never> };
   /** Analyses a .cpuprofile file made anywhere. */
@@ -170,7 +170,7 @@ export interface Events {
   /** A running profile's queries so far (about once a second): count, each pool against its max, leaks. */
   queryProgress: LiveQueries;
   loadTestProgress: LoadTestProgress;
-  /** Once a second while vitals are watched or a run captures them. */
+  /** Once a second while vitals are watched (watchVitals). */
   vitals: LiveVitals;
   /** A block, located and mapped, once the loop turns again. */
   vitalsBlock: LiveBlock;

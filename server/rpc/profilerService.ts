@@ -1,4 +1,6 @@
 import type { ExplainResult } from '../queries/explainTypes';
+import { VitalsWatch } from '../session/vitalsWatch';
+import { DEFAULT_VITALS_OPTIONS } from '../vitals/vitalsTypes';
 import type { QueryCapture } from '../queries/captureTypes';
 import { explainCapturedQuery, ExplainError } from '../session/explainQuery';
 import { stat } from 'node:fs/promises';
@@ -47,6 +49,8 @@ export class ProfilerService {
   private lastQueries?: QueryCapture;
   /** The running load test: how to stop it, and its end (never rejects). */
   private loadTest?: { stop: AbortController; ended: Promise<void> };
+  /** The live watch of the current target's vitals (watchVitals), with the target it watches. */
+  private watch?: { session: TargetSession; watch: Promise<VitalsWatch> };
   /** A launch, attach or release in progress. */
   private changingTarget = false;
   private disposed = false;
@@ -89,10 +93,11 @@ export class ProfilerService {
       return {};
     },
     explainQuery: (params) => this.explainQuery(params.text, params.analyze ?? false),
-    watchVitals: async () => {
-      throw new RpcFailure('INTERNAL', 'watching vitals is not built yet');
+    watchVitals: (params) => this.watchVitals(params),
+    unwatchVitals: async () => {
+      await this.stopWatch();
+      return {};
     },
-    unwatchVitals: async () => ({}),
     analyzeProfileFile: async (params) => {
       const profile = await readProfileFile(params.file);
       return { report: analyseProfile(profile, { target: basename(params.file), cwd: process.cwd(), top: TABLE_ROWS, reportTop: Infinity }).report };
@@ -106,6 +111,7 @@ export class ProfilerService {
     const loadTest = this.loadTest;
     loadTest?.stop.abort();
     await loadTest?.ended; // its service is stopped by then
+    await this.stopWatch();
     const target = this.target;
     this.target = undefined;
     await target?.release();
@@ -205,6 +211,7 @@ export class ProfilerService {
         acceptErrors: params.acceptErrors,
         knownRoutes: params.knownRoutes,
         queries: params.queries?.capture === false ? false : { ...(params.queries?.leakThresholdMs ? { leakThresholdMs: params.queries.leakThresholdMs } : {}) },
+        vitals: params.vitals?.capture === false ? false : { ...(params.vitals?.blockThresholdMs ? { blockThresholdMs: params.vitals.blockThresholdMs } : {}), ...(params.vitals?.nameBlocks !== undefined ? { nameBlocks: params.vitals.nameBlocks } : {}) },
       });
       emit('loadFinished', capture.load);
       this.lastQueries = capture.queries;
@@ -286,6 +293,52 @@ export class ProfilerService {
       if (this.loadTest === entry) this.loadTest = undefined;
       ended();
     }
+  }
+
+  /** See Methods.watchVitals: one watch per target; a second call joins it (its options stay). */
+  private async watchVitals(params: Params<'watchVitals'>): Promise<Result<'watchVitals'>> {
+    const session = this.target;
+    if (!session) throw new RpcFailure('NO_TARGET', this.noTargetMessage());
+    if (this.watch?.session !== session) {
+      await this.stopWatch();
+      const { emit, log } = this.options;
+      const options = { ...DEFAULT_VITALS_OPTIONS, ...(params.blockThresholdMs ? { blockThresholdMs: params.blockThresholdMs } : {}), ...(params.nameBlocks !== undefined ? { nameBlocks: params.nameBlocks } : {}) };
+      const routeHandlers = params.routeHandlers ?? [];
+      const watch = (async () => {
+        const connection = await session.connect();
+        return VitalsWatch.start(connection, { ...options, routeHandlers: () => routeHandlers, cwd: process.cwd() }, {
+          vitals: (live) => emit('vitals', live),
+          block: (block) => emit('vitalsBlock', block),
+          stall: (stall) => emit('vitalsStall', stall),
+          ended: (why) => log(`vitals watch ended: ${why}`),
+        });
+      })();
+      const entry = { session, watch };
+      this.watch = entry;
+      watch.catch(() => {
+        if (this.watch === entry) this.watch = undefined;
+      });
+      session.onEnded(() => {
+        if (this.watch === entry) this.watch = undefined;
+      });
+      log(`watching the vitals of ${session.description}`);
+    }
+    let watch: VitalsWatch;
+    try {
+      watch = await this.watch!.watch;
+    } catch (err) {
+      if (err instanceof SessionError) throw err;
+      throw new RpcFailure(session.ended ? 'TARGET_LOST' : 'AGENT_FAILED', session.ended ? `the target is gone: ${session.ended.description}` : `could not watch the service: the agent could not be put into it (${(err as Error).message})`);
+    }
+    const history = watch.history();
+    return { status: watch.status, history: history.samples, blocks: history.blocks };
+  }
+
+  private async stopWatch(): Promise<void> {
+    const entry = this.watch;
+    this.watch = undefined;
+    const watch = await entry?.watch.catch(() => undefined);
+    await watch?.stop();
   }
 
   private noTargetMessage(): string {

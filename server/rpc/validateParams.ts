@@ -6,6 +6,7 @@ import { MAX_TIMER_MS, SENDABLE_METHODS, type LoadOptions } from '../load/loadTy
 import type { MethodName, Params, ProfileRunParams, VitalsRunParams } from '../protocol/protocol';
 import type { KnownRoute } from '../routes/suggestPaths';
 import type { RouteHandlerSite } from '../analysis/routeHandlerNames';
+import { MIN_BLOCK_THRESHOLD_MS } from '../vitals/vitalsTypes';
 import { RpcFailure } from './rpcFailure';
 
 /** One checker per method: unknown input in, the method's typed params out (or a BAD_REQUEST). */
@@ -67,7 +68,8 @@ export const paramValidators: ParamValidators = {
   watchVitals(raw) {
     if (raw === undefined || raw === null) return {};
     const { capture: _capture, ...rest } = vitalsOptions(raw, 'params');
-    return rest;
+    const o = raw as Json;
+    return o.routeHandlers === undefined ? rest : { ...rest, routeHandlers: routeHandlers(o.routeHandlers, 'params.routeHandlers') };
   },
   unwatchVitals: noParams,
   explainQuery(raw) {
@@ -94,9 +96,6 @@ function queryOptions(raw: unknown, path: string): NonNullable<ProfileRunParams[
   }
   return out;
 }
-
-/** Blocks shorter than this are ordinary work, and a pause would cost more than it tells. */
-export const MIN_BLOCK_THRESHOLD_MS = 20;
 
 function vitalsOptions(raw: unknown, path: string): VitalsRunParams {
   const o = object(raw, path);

@@ -18,6 +18,11 @@ import { liveQueries, type LiveQueries } from '../queries/liveQueries';
 import type { QueriesSection } from '../queries/queryReportTypes';
 import type { ExplainResult } from '../queries/explainTypes';
 import { formatReportTables, relativeTo } from '../analysis/formatReport';
+import type { CdpConnection } from '../cdp/connection';
+import { VitalsStream, type VitalsLease, type VitalsRecording } from '../agent/vitalsStream';
+import { buildVitalsSection } from '../vitals/buildVitalsSection';
+import { formatVitalsTable, vitalsHeadline } from '../vitals/formatVitals';
+import { DEFAULT_VITALS_OPTIONS, type VitalsCapture, type VitalsOptions } from '../vitals/vitalsTypes';
 import { analyseProfile, writeCpuProfile, writeSpeedscope } from './profileFiles';
 import { SessionError } from './sessionError';
 import { cancelled, type TargetSession } from './targetSession';
@@ -46,6 +51,8 @@ export interface CaptureOptions {
   queries?: false | Partial<ArmOptions>;
   /** The queries so far, about once a second while the load runs. */
   onQueries?: (live: LiveQueries) => void;
+  /** The service's vitals during the load (default: on, with DEFAULT_VITALS_OPTIONS). */
+  vitals?: false | Partial<VitalsOptions>;
 }
 
 /** What a run captured. */
@@ -58,6 +65,10 @@ export interface Capture {
   queries?: QueryCapture;
   /** Why queries could not be captured, when they could not. */
   queriesUnavailable?: string;
+  /** The service's vitals and blocks during the load (absent when off). */
+  vitals?: VitalsCapture;
+  /** Why vitals could not be captured, when they could not. */
+  vitalsUnavailable?: string;
   /** Set when the target went away mid-run: why, for the user; the capture covers the part before. */
   lost?: string;
 }
@@ -95,14 +106,24 @@ export async function captureProfile(session: TargetSession, options: CaptureOpt
       return undefined;
     });
   }
+  const vitals = options.vitals === false ? undefined : await recordVitals(connection, { ...DEFAULT_VITALS_OPTIONS, ...options.vitals });
   const withQueries = async (capture: Omit<Capture, 'queries'>): Promise<Capture> => {
     const queries = await agent?.disarm();
-    return { ...capture, ...(queries ? { queries } : {}), ...(queriesUnavailable ? { queriesUnavailable } : {}) };
+    const vitalsCapture = vitals && 'recording' in vitals ? vitals.recording.stop() : undefined;
+    if (vitals && 'lease' in vitals) await vitals.lease.release();
+    return {
+      ...capture,
+      ...(queries ? { queries } : {}),
+      ...(queriesUnavailable ? { queriesUnavailable } : {}),
+      ...(vitalsCapture ? { vitals: vitalsCapture } : {}),
+      ...(vitals && 'unavailable' in vitals ? { vitalsUnavailable: vitals.unavailable } : {}),
+    };
   };
   try {
     return await withQueries(await profileUnderLoad({ connection, load, samplingIntervalUs: options.samplingIntervalUs, chunkMs: options.chunkMs, signal, onProgress: options.onProgress }));
   } catch (err) {
     await agent?.disarm();
+    if (vitals && 'lease' in vitals) await vitals.lease.release();
     if (!(err instanceof TargetLostError)) throw new SessionError('INTERNAL', (err as Error).message);
     const why = await session.describeLoss();
     const sent = err.load ? ` ${err.load.requests} requests had completed.` : '';
@@ -110,6 +131,16 @@ export async function captureProfile(session: TargetSession, options: CaptureOpt
     const message = `${err.message}.${why}${sent}${kept}${session.formatTail()}`;
     if (!err.partialProfile || !err.load) throw new SessionError('TARGET_LOST', message);
     return withQueries({ profile: err.partialProfile, load: err.load, lost: message });
+  }
+}
+
+/** Starts recording the target's vitals for a run (joining a live watch of the same target). */
+export async function recordVitals(connection: CdpConnection, options: VitalsOptions): Promise<{ lease: VitalsLease; recording: VitalsRecording } | { unavailable: string }> {
+  try {
+    const lease = await VitalsStream.acquire(connection, options);
+    return { lease, recording: lease.stream.record() };
+  } catch (err) {
+    return { unavailable: `vitals were not captured: the agent could not be put into the service (${(err as Error).message})` };
   }
 }
 
@@ -162,18 +193,34 @@ export async function writeProfileRun(capture: Capture, options: WriteRunOptions
   if (capture.load.stoppedEarly && !capture.lost) warnings.push(`the load was stopped early, after ${(capture.load.durationMs / 1000).toFixed(1)} s`);
   const analysis = analyseProfile(capture.profile, { target: options.target, load: capture.load, cpu: capture.cpu, cwd: options.cwd, top: options.top, reportTop: options.reportTop, extraWarnings: warnings, routeHandlers: options.routeHandlers });
   const speedscopePath = await writeSpeedscope(analysis, options.outDir, options.baseName);
-  let tables = analysis.tables;
   if (capture.queriesUnavailable) analysis.report.warnings.push(capture.queriesUnavailable);
+  if (capture.vitalsUnavailable) analysis.report.warnings.push(capture.vitalsUnavailable);
+  // Each section may add a sentence to the headline; the tables are printed once they all have.
+  const sentences: string[] = [];
+  const sections: string[] = [];
   if (capture.queries) {
     const queries = buildQueriesSection(capture.queries, { resolver: analysis.resolver, endpointOf: endpointNamer(options.knownRoutes?.() ?? []), nPlusOne: options.nPlusOne });
     analysis.report.queries = queries;
     if (options.explainSlow) await explainSlowSelects(queries, options.explainSlow);
     const sentence = queriesHeadline(queries, capture.load, (site) => (site.file ? `${relativeTo(site.file, options.cwd)}:${site.line}` : 'an unknown line'));
-    if (sentence) {
-      analysis.report.summary.headline = `${analysis.report.summary.headline} ${sentence}`;
-      tables = formatReportTables(analysis.report, { cwd: options.cwd, top: options.top });
-    }
-    tables = `${tables}\n\n${formatQueriesTable(queries, { cwd: options.cwd, top: options.top })}`;
+    if (sentence) sentences.push(sentence);
+    sections.push(formatQueriesTable(queries, { cwd: options.cwd, top: options.top }));
   }
+  if (capture.vitals) {
+    const hottest = analysis.report.summary.hottestOwnLine;
+    const vitals = buildVitalsSection(capture.vitals, {
+      resolver: analysis.resolver,
+      routeHandlers: options.routeHandlers?.() ?? [],
+      profile: capture.profile,
+      cwd: options.cwd,
+      ...(hottest ? { hottest: { function: hottest.functionName, file: hottest.file, line: hottest.line } } : {}),
+    });
+    analysis.report.vitals = vitals;
+    const sentence = vitalsHeadline(vitals, options.cwd);
+    if (sentence) sentences.push(sentence);
+    sections.push(formatVitalsTable(vitals, { cwd: options.cwd, top: options.top }));
+  }
+  if (sentences.length > 0) analysis.report.summary.headline = [analysis.report.summary.headline, ...sentences].join(' ');
+  const tables = [sentences.length > 0 ? formatReportTables(analysis.report, { cwd: options.cwd, top: options.top }) : analysis.tables, ...sections].join('\n\n');
   return { report: analysis.report, tables, profilePath, speedscopePath };
 }

@@ -21,7 +21,7 @@ export const ELU_CPU_BOUND = 0.95;
 export const CPU_BOUND_MIN_SAMPLES = 5;
 /** memory-growing: the run must be at least this long (the heap floors' own minimum), ms. */
 export const MEMORY_MIN_SPAN_MS = HEAP_FLOOR_MIN_SPAN_MS;
-/** memory-growing: at least this many windows, each floor above the one before. */
+/** memory-growing: at least this many windows, the floor rising in two thirds of the steps between them. */
 export const MEMORY_MIN_WINDOWS = 4;
 /** memory-growing: the floor must rise at least this much (bytes)… */
 export const MEMORY_MIN_GROWTH_BYTES = 10 * 2 ** 20;
@@ -70,21 +70,27 @@ export function diagnoseVitals(summary: VitalsSummary, samples: readonly VitalsS
 }
 
 /**
- * The memory-growing rule: at least MEMORY_MIN_WINDOWS heap floors (so a run of at least
- * MEMORY_MIN_SPAN_MS), each strictly above the one before; a rise from the first to the last of
- * at least MEMORY_MIN_GROWTH_BYTES and MEMORY_MIN_GROWTH_SHARE of the first; and at least
- * MEMORY_LATE_GROWTH_SHARE of that rise between the middle window and the last. A saw-tooth heap
- * (collections bring it back to the same floor) fails the first test, a warm-up that levels off
- * the last.
+ * The memory-growing rule, on the heap floors as what stays: each window's floor is lowered to the
+ * lowest floor after it (old-space garbage lifts a window's floor until a major GC comes; what
+ * a later window goes below was never retained). Then at least MEMORY_MIN_WINDOWS windows (so a
+ * run of at least MEMORY_MIN_SPAN_MS); the floor rising in at least two thirds of the steps from
+ * one window to the next; a rise from the first to the last of at least MEMORY_MIN_GROWTH_BYTES
+ * and MEMORY_MIN_GROWTH_SHARE of the first; and at least MEMORY_LATE_GROWTH_SHARE of that rise
+ * between the middle window and the last. A saw-tooth heap (collections bring it back to the same
+ * floor) fails the rise, a warm-up that levels off the last test.
  */
 export function heapOnlyGrows(floors: readonly HeapFloor[]): boolean {
   if (floors.length < MEMORY_MIN_WINDOWS) return false;
-  for (let k = 1; k < floors.length; k++) if (!(floors[k].bytes > floors[k - 1].bytes)) return false;
-  const first = floors[0].bytes;
-  const last = floors[floors.length - 1].bytes;
+  const kept = floors.map((f) => f.bytes);
+  for (let k = kept.length - 2; k >= 0; k--) kept[k] = Math.min(kept[k]!, kept[k + 1]!);
+  let rises = 0;
+  for (let k = 1; k < kept.length; k++) if (kept[k]! > kept[k - 1]!) rises++;
+  if (rises * 3 < (kept.length - 1) * 2) return false;
+  const first = kept[0]!;
+  const last = kept[kept.length - 1]!;
   const growth = last - first;
   if (growth < Math.max(MEMORY_MIN_GROWTH_BYTES, MEMORY_MIN_GROWTH_SHARE * first)) return false;
-  const middle = floors[Math.ceil((floors.length - 1) / 2)].bytes;
+  const middle = kept[Math.ceil((kept.length - 1) / 2)]!;
   return last - middle >= MEMORY_LATE_GROWTH_SHARE * growth;
 }
 
@@ -143,8 +149,8 @@ function memoryDiagnosis(floors: readonly HeapFloor[]): VitalsDiagnosis {
     rule: 'memory-growing',
     title: `The heap only grows: its floor rose from ${formatBytes(first.bytes)} to ${formatBytes(last.bytes)} in ${formatSpan(spanMs)} (${formatBytes(perMinute)} a minute): a leak is suspected.`,
     detail:
-      `The heap's floor (its lowest heapUsed, what survives the collections) rose in each of the run's ${floors.length} windows. ` +
-      `The rule: at least ${MEMORY_MIN_WINDOWS} windows, each floor above the one before, a rise of at least ${formatBytes(MEMORY_MIN_GROWTH_BYTES)} and ${Math.round(MEMORY_MIN_GROWTH_SHARE * 100)}% of the first floor, ` +
+      `The heap's floor (its lowest heapUsed, what survives the collections) kept rising over the run's ${floors.length} windows. ` +
+      `The rule: at least ${MEMORY_MIN_WINDOWS} windows, the floor (lowered to the lowest one after it) rising in two thirds of the steps, a rise of at least ${formatBytes(MEMORY_MIN_GROWTH_BYTES)} and ${Math.round(MEMORY_MIN_GROWTH_SHARE * 100)}% of the first floor, ` +
       `and at least ${Math.round(MEMORY_LATE_GROWTH_SHARE * 100)}% of it in the later half (a warm-up that levels off does not count).`,
     action: { kind: 'find-leak', label: 'Find the leak' },
   };

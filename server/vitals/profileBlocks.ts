@@ -33,9 +33,9 @@ export const GC_FRAME: StackFrame = { url: '', line: 0, column: 0, functionName:
  *   (ties: the latest) becomes the block's frames, top first, with location.source 'profile'.
  * - a window with only GC samples gets the one frame GC_FRAME; a window with no sample (outside
  *   the profile, or all idle) leaves the block as it was.
- * Frame positions: the top frame is at its node's hottest line (positionTicks) when the profile
- * has line ticks, else, like every frame below it, at its function's start (a profile knows
- * which functions called which, not from which line). Lines and columns are 1-based.
+ * Frame positions: each frame whose node has time of its own is at its hottest line (positionTicks)
+ * when the profile has line ticks, else at its function's start (a profile knows which functions
+ * called which, not from which line). Lines and columns are 1-based.
  *
  * A block already located by pausing keeps its frames (they hold the exact line of every frame)
  * unless they have no frame of the user's own code and the profile's have: a pause that landed in
@@ -133,12 +133,12 @@ function framesOf(model: ProfileModel, leaf: number): StackFrame[] {
     if (model.kind[node] === FrameKind.root) continue;
     const call = model.callFrame[node];
     const frame: StackFrame = { url: call.url, line: call.lineNumber + 1, column: call.columnNumber + 1, functionName: call.functionName };
-    if (node === leaf) {
-      const line = hottestLine(model.positionTicks[node]);
-      if (line !== undefined) {
-        frame.line = line;
-        frame.column = 1;
-      }
+    // A node with time of its own is put at its hottest line; a frame that only called others
+    // stays at its function's start (a profile does not know from which line it called).
+    const line = hottestLine(model.positionTicks[node]);
+    if (line !== undefined) {
+      frame.line = line;
+      frame.column = 1;
     }
     frames.push(frame);
   }

@@ -199,6 +199,9 @@ export interface VitalsOptions {
   sampleMs: number;
 }
 
+/** Blocks shorter than this are ordinary work, and a pause would cost more than it tells. */
+export const MIN_BLOCK_THRESHOLD_MS = 20;
+
 export const DEFAULT_VITALS_OPTIONS: VitalsOptions = { blockThresholdMs: 100, nameBlocks: true, sampleMs: 1000 };
 
 /** What a stream of vitals gathered over a run or a watch, as the server received it. */

@@ -103,6 +103,8 @@ test('heapOnlyGrows wants a fair share of the rise in the later half', () => {
   assert.equal(heapOnlyGrows(floors([40, 50, 60, 70])), true);
   assert.equal(heapOnlyGrows(floors([40, 60, 70, 71])), false, 'f3 − f2 is 1 MB of 31: levelling off');
   assert.equal(heapOnlyGrows(floors([40, 50, 60])), false, 'three windows are not enough');
+  assert.equal(heapOnlyGrows(floors([20, 39, 68, 60, 102])), true, 'a window lifted by old-space garbage (68 before a major GC brought it to 60) does not hide a leak');
+  assert.equal(heapOnlyGrows(floors([40, 70, 41, 72, 42, 74])), false, 'a saw-tooth: what stays is about 40 MB');
   assert.equal(heapOnlyGrows(floors([400, 410, 420, 430])), false, '30 MB is under 10 % of a 400 MB floor');
   assert.equal(heapFloors(heap(19, 1)).length, 0);
 });
