@@ -17,7 +17,12 @@ const GC_NAME = '(garbage collector)';
 export function describePlace(place: Place, cwd: string): string {
   if (!place.located) return 'an unknown place';
   if (place.function === GC_NAME && !place.file) return 'garbage collection';
-  return withInside(place, `${place.function}${where(place, cwd)}`);
+  return withInside(place, `${nameOf(place.function)}${where(place, cwd)}`);
+}
+
+/** V8's `(anonymous)` reads as words. */
+function nameOf(fn: string): string {
+  return fn === '(anonymous)' || fn === '' ? 'an anonymous function' : fn;
 }
 
 /**
@@ -42,5 +47,6 @@ function where(place: Place, cwd: string): string {
 }
 
 function withInside(place: Place, text: string): string {
-  return place.inside ? `${place.inside}, called from ${text}` : text;
+  if (!place.inside) return text;
+  return place.inside === '(anonymous)' ? `Node.js's own code, called from ${text}` : `${place.inside}, called from ${text}`;
 }

@@ -47,7 +47,8 @@ export interface DiagnoseContext {
  *   GC_BLOCKING_MS_PER_SECOND → take heap snapshots.
  * - 'memory-growing': see heapOnlyGrows → find the leak.
  * - 'cpu-bound' (Clinic Doctor's ELU rule): the median ELU ≥ ELU_CPU_BOUND over at least
- *   CPU_BOUND_MIN_SAMPLES samples while the delay rule did not fire (busy but answering) →
+ *   CPU_BOUND_MIN_SAMPLES samples while the median delay stays under DELAY_MEDIAN_MS (busy but
+ *   turning fast; blocks may come on top, each named by the delay finding) →
  *   open the hottest function when known, else take a CPU profile.
  */
 export function diagnoseVitals(summary: VitalsSummary, samples: readonly VitalsSample[], blockGroups: readonly BlockGroup[], context: DiagnoseContext = {}): VitalsDiagnosis[] {
@@ -63,7 +64,9 @@ export function diagnoseVitals(summary: VitalsSummary, samples: readonly VitalsS
   if (heapOnlyGrows(floors)) found.push(memoryDiagnosis(floors));
 
   const eluSamples = samples.filter((s) => s.elu !== undefined).length;
-  if (!delayed && summary.elu && summary.elu.p50 >= ELU_CPU_BOUND && eluSamples >= CPU_BOUND_MIN_SAMPLES) {
+  // "Little delay" is the typical turn: a few long blocks (named by the delay finding) do not
+  // make a loop that otherwise turns fast any less CPU-bound.
+  if (summary.delay.p50 < DELAY_MEDIAN_MS && summary.elu && summary.elu.p50 >= ELU_CPU_BOUND && eluSamples >= CPU_BOUND_MIN_SAMPLES) {
     found.push(cpuBoundDiagnosis(summary.elu.p50, context.hottest, cwd));
   }
   return found;

@@ -119,12 +119,17 @@ export function formatVitalsTable(section: VitalsSection, options: FormatVitalsO
  * event loop for 212 ms in busyWait (src/routes/block.ts:12), 14 times.` Undefined otherwise.
  */
 export function vitalsHeadline(section: VitalsSection, cwd: string): string | undefined {
+  // A block in a dependency once or twice is most often its first call compiling or warming up:
+  // listed in the section, not worth the headline.
   const worst = section.blocks.find((g) => {
     const origin = groupOrigin(g);
-    return origin === 'own' || origin === 'dependency';
+    return origin === 'own' || (origin === 'dependency' && g.count >= HEADLINE_DEPENDENCY_MIN_COUNT);
   });
   return worst ? describeBlockGroup(worst, cwd) : undefined;
 }
+
+/** A dependency's block makes the headline from this many on. */
+export const HEADLINE_DEPENDENCY_MIN_COUNT = 3;
 
 function functionCell(group: BlockGroup): string {
   return group.inside ? `${group.function} (in ${group.inside})` : group.function;

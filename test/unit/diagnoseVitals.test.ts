@@ -109,7 +109,7 @@ test('heapOnlyGrows wants a fair share of the rise in the later half', () => {
   assert.equal(heapFloors(heap(19, 1)).length, 0);
 });
 
-test('cpu-bound: median ELU ≥ 0.95 with low delay, exactly; not when the delay rule fires; the hottest function when known', () => {
+test('cpu-bound: median ELU ≥ 0.95 with a low median delay, exactly; not when the typical turn is slow; beside a few blocks; the hottest function when known', () => {
   assert.equal(ELU_CPU_BOUND, 0.95);
   const busy = seconds(10, () => ({ elu: 0.95 }));
   const found = diagnose(busy, [], { hottest: { function: 'render', file: '/app/src/render.ts', line: 40 } });
@@ -118,7 +118,8 @@ test('cpu-bound: median ELU ≥ 0.95 with low delay, exactly; not when the delay
   assert.deepEqual(found[0].action, { kind: 'open-hottest', label: 'Open render', file: '/app/src/render.ts', line: 40 });
   assert.deepEqual(diagnose(busy)[0].action, { kind: 'profile-cpu', label: 'Take a CPU profile' });
   assert.deepEqual(rules(diagnose(seconds(10, () => ({ elu: 0.949 })))), []);
-  assert.deepEqual(rules(diagnose(seconds(10, () => ({ elu: 1, delay: { p50: 15 } })))), ['event-loop-delay'], 'the delay rule fired: not cpu-bound');
+  assert.deepEqual(rules(diagnose(seconds(10, () => ({ elu: 1, delay: { p50: 15 } })))), ['event-loop-delay'], 'the typical turn is slow: not cpu-bound');
+  assert.deepEqual(rules(diagnose(seconds(10, (i) => ({ elu: 1, delay: { p50: 2, max: i === 3 ? 150 : 4 } })))), ['event-loop-delay', 'cpu-bound'], 'one 150 ms block: both');
   assert.deepEqual(rules(diagnose(seconds(CPU_BOUND_MIN_SAMPLES - 1, () => ({ elu: 1 })))), [], 'too few samples');
 });
 
