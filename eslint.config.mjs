@@ -27,7 +27,7 @@ export default tseslint.config(
       'server/agent/{wire,queryCollector}.ts',
       'extension/annotations/profileIndex.ts',
       'extension/queries/{queryIndex,queryFormat}.ts',
-      'extension/vitals/{blockIndex,vitalsActions,vitalsSettings}.ts',
+      'extension/vitals/{blockIndex,vitalsActions,vitalsSettings,vitalsPage}.ts',
       'webview/vitals/{vitalsStore,chartData,vitalsText,messages}.ts',
     ],
     rules: {
