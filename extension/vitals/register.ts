@@ -66,10 +66,10 @@ export function registerVitals(context: vscode.ExtensionContext, { client, guard
 
   const panel = new VitalsPanel(context.extensionUri, log, {
     snapshot: () => session?.store.snapshot() ?? emptySnapshot(),
-    open: (file, line, column) => void openAt(file, line, column).catch((err: Error) => void vscode.window.showErrorMessage(`PerfLens: ${file} could not be opened: ${err.message}`)),
+    open: (file, line, column) => void openAt(file, line, column, panel.viewColumn).catch((err: Error) => void vscode.window.showErrorMessage(`PerfLens: ${file} could not be opened: ${err.message}`)),
     action: (rule, action) => {
       const plan = planAction(action, session?.store.info?.inspector);
-      if (plan.kind === 'open') void openAt(plan.file, plan.line).catch((err: Error) => void vscode.window.showErrorMessage(`PerfLens: ${plan.file} could not be opened: ${err.message}`));
+      if (plan.kind === 'open') void openAt(plan.file, plan.line, 1, panel.viewColumn).catch((err: Error) => void vscode.window.showErrorMessage(`PerfLens: ${plan.file} could not be opened: ${err.message}`));
       else if (plan.kind === 'command') void vscode.commands.executeCommand(plan.command);
       else panel.notice(rule, plan.text);
     },
@@ -168,7 +168,6 @@ export function registerVitals(context: vscode.ExtensionContext, { client, guard
     log.info(`vitals: watching ${target.description} (blocks ≥ ${settings.blockThresholdMs} ms, ${settings.nameBlocks ? 'named by pausing' : 'not named'}); ${received} samples and ${next.store.view.blocks.length} blocks kept so far`);
     addLiveBlocks(next.store.view.blocks);
     panel.show(target.description);
-    panel.reveal();
     const last = next.store.view.samples.at(-1);
     if (last) status.loop(last.delay.p99, settings.blockThresholdMs, target.description);
     else status.waiting(target.description);
@@ -215,9 +214,13 @@ export function registerVitals(context: vscode.ExtensionContext, { client, guard
   };
 }
 
-/** Opens the file at the line (1-based) in the first editor group, the line in the middle. */
-async function openAt(file: string, line: number, column = 1): Promise<void> {
+/**
+ * Opens the file at the line (1-based), the line in the middle: in the first editor group, or beside
+ * the panel when the panel is in the first (the code then does not cover the charts).
+ */
+async function openAt(file: string, line: number, column = 1, panelColumn?: vscode.ViewColumn): Promise<void> {
   const pos = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
-  const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(pos, pos) });
+  const viewColumn = panelColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
+  const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn, selection: new vscode.Range(pos, pos) });
   editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }

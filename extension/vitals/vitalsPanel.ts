@@ -66,8 +66,17 @@ export class VitalsPanel implements vscode.Disposable {
     return this.panel !== undefined;
   }
 
+  /** The editor column the panel is in, while open. */
+  get viewColumn(): vscode.ViewColumn | undefined {
+    return this.panel?.viewColumn;
+  }
+
+  /**
+   * Brings a hidden panel forward (a visible one is left alone: revealing a panel VS Code has just
+   * created makes it a preview editor there, which the next file opened in its group replaces).
+   */
   reveal(): void {
-    this.panel?.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
+    if (this.panel && !this.panel.visible) this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
   }
 
   update(update: VitalsUpdate): void {
