@@ -28,6 +28,8 @@ export default tseslint.config(
       'server/agent/{wire,queryCollector}.ts',
       'extension/annotations/profileIndex.ts',
       'extension/queries/{queryIndex,queryFormat}.ts',
+      'extension/vitals/{blockIndex,vitalsActions,vitalsSettings,vitalsPage}.ts',
+      'webview/vitals/{vitalsStore,chartData,vitalsText,messages}.ts',
     ],
     rules: {
       'no-restricted-imports': ['error', { patterns: [

@@ -19,6 +19,7 @@ import { registerTargetCommands } from './profiling/targetCommands';
 import { ProfilerServer } from './server/profilerServer';
 import { ServerError } from './server/serverClient';
 import { StatusBar } from './statusBar';
+import { registerVitals, type VitalsFeature } from './vitals/register';
 
 interface LastProfile {
   report: ProfileReport;
@@ -43,6 +44,8 @@ export interface PerfLensApi {
   loadReportState(): { open: boolean; rendered?: { charts: number; statements: number; title: string } };
   /** Database queries: notes, diagnostics, the Queries view and the Explain view; `show` puts a section up as a profile would. */
   queries: Pick<QueriesFeature, 'show' | 'notesFor' | 'diagnosticsFor' | 'viewItems' | 'explainState'>;
+  /** Live vitals and event-loop blocks: `showReport` puts a section's blocks up as a profile would, `liveBlock` as a watch would. */
+  vitals: Pick<VitalsFeature, 'showReport' | 'liveBlock' | 'notesFor' | 'diagnosticsFor' | 'watchState'>;
 }
 
 export function activate(context: vscode.ExtensionContext): PerfLensApi {
@@ -76,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
     const index = new ProfileIndex(profile.report, { minShare: settings().get<number>('heat.minShare') ?? 0.01, maxLines: settings().get<number>('heat.maxLines') ?? 20 });
     annotations.show(index);
     queries.show(profile.report.queries, profile.title);
+    vitals.showReport(profile.report.vitals, profile.title);
     const load = profile.report.load;
     const verdict = profile.report.summary.verdict;
     const run = load ? { figures: `${profile.title} · ${loadFigures(load)}`, headline: profile.report.summary.headline, warn: verdict === 'mostly-errors' || verdict === 'not-cpu-bound' } : undefined;
@@ -113,6 +117,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
     };
 
   const queries = registerQueries(context, { client: () => server.client(), guarded, log });
+  const vitals = registerVitals(context, { client: () => server.client(), guarded, log, onTargetChanged: () => void refreshTarget() });
   registerTargetCommands(context, { server, status, guarded, lastProfileTitle: () => last?.title });
   registerRequestCommands(context, { requests, guarded });
   context.subscriptions.push(
@@ -162,6 +167,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
     vscode.commands.registerCommand('perflens.clearAnnotations', () => {
       annotations.clear();
       queries.clear();
+      vitals.clear();
     }),
     vscode.commands.registerCommand('perflens.showLog', () => log.show()),
     vscode.commands.registerCommand(
@@ -176,9 +182,10 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
   const loadDiagnostics = new LoadTestDiagnostics();
   const openLoadTestProfile = async (profile: NonNullable<LoadTestOutcome['report']['profile']>, title: string) => {
     const { report } = await (await server.client()).request('analyzeProfileFile', { file: profile.cpuprofile });
-    // The .cpuprofile knows nothing of the queries: the load test's own report does.
-    const queriesOfRun = lastLoadTest?.report.profile === profile ? lastLoadTest.report.queries : undefined;
-    await showProfile({ report: queriesOfRun ? { ...report, queries: queriesOfRun } : report, flameGraphFile: profile.speedscope, title });
+    // The .cpuprofile knows nothing of the queries or the vitals: the load test's own report does.
+    const run = lastLoadTest?.report.profile === profile ? lastLoadTest.report : undefined;
+    const ofRun = { ...(run?.queries ? { queries: run.queries } : {}), ...(run?.vitals ? { vitals: run.vitals } : {}) };
+    await showProfile({ report: { ...report, ...ofRun }, flameGraphFile: profile.speedscope, title });
   };
   const loadReport = new LoadReportPanel(context.extensionUri, log, () => {
     const profile = lastLoadTest?.report.profile;
@@ -201,6 +208,8 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
             lastLoadTest = run;
             // The queries the service sent during the test, at their lines (a load test that started the service).
             if (run.report.queries) queries.show(run.report.queries, vscode.workspace.asRelativePath(uri), false);
+            // Its event-loop blocks, at their lines.
+            if (run.report.vitals) vitals.showReport(run.report.vitals, vscode.workspace.asRelativePath(uri));
             await loadReport.show(run, vscode.workspace.asRelativePath(uri));
           },
           openProfile: openLoadTestProfile,
@@ -220,6 +229,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
     loadTestDiagnostics: (uri) => loadDiagnostics.get(uri),
     loadReportState: () => loadReport.state(),
     queries,
+    vitals,
   };
 }
 

@@ -12,6 +12,7 @@ import { askForNeeds, needsOfRoute } from '../requests/routeNeeds';
 import { missingParams, requestPath, requestUrl, wireMethod, type RequestStore, type SavedRequest } from '../requests/savedRequest';
 import { ServerError, type ServerClient } from '../server/serverClient';
 import { pickTarget } from './targetPicker';
+import { profileVitalsParams, vitalsSettings } from '../vitals/vitalsSettings';
 
 export interface ProfileEndpointDeps {
   client: () => Promise<ServerClient>;
@@ -172,6 +173,7 @@ async function run(client: ServerClient, request: SavedRequest, config: vscode.W
             knownRoutes: knownRoutesOf(routes),
             routeHandlers: handlerSites(routes),
             queries: config.get<boolean>('queries.capture') === false ? { capture: false } : { nPlusOneMinRepeats: config.get<number>('queries.nPlusOneMinRepeats') ?? 5, leakThresholdMs: (config.get<number>('queries.leakThresholdSeconds') ?? 5) * 1000 },
+            vitals: profileVitalsParams(vitalsSettings((key) => config.get(key))),
           });
           return { result, loadEndedAt: loadEndedAt || Date.now(), label };
         } finally {
