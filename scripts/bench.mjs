@@ -1,8 +1,8 @@
 // The benchmarks: builds, starts one embedded PostgreSQL for all of them, runs each (TypeScript
 // under bench/, with tsx) in its own process, then prints a summary of ratios against baselines
 // measured in the same run and writes it to bench/results/latest.json.
-// Usage: npm run bench [-- NAME…]   (names: profilingOverhead, queryCaptureOverhead, zeroXOverhead, analysisSpeed, showLatency,
-//        loadAccuracy, loadSoak — loadSoak only when named or with BENCH_SOAK=1)
+// Usage: npm run bench [-- NAME…]   (names: profilingOverhead, queryCaptureOverhead, vitalsOverhead, zeroXOverhead, analysisSpeed,
+//        showLatency, loadAccuracy, loadSoak — loadSoak only when named or with BENCH_SOAK=1)
 //        BENCH_ROUNDS=N npm run bench
 // Timings vary a lot on shared machines: read them as figures, never as pass/fail criteria.
 import { spawn } from 'node:child_process';
@@ -16,6 +16,7 @@ const resultsDir = join(root, 'bench', 'results');
 const BENCHES = [
   { name: 'profilingOverhead', file: 'bench/profilingOverhead.bench.ts', database: true, timeoutMs: 8 * 60_000 },
   { name: 'queryCaptureOverhead', file: 'bench/queryCaptureOverhead.bench.ts', database: true, timeoutMs: 8 * 60_000 },
+  { name: 'vitalsOverhead', file: 'bench/vitalsOverhead.bench.ts', database: true, timeoutMs: 8 * 60_000 },
   { name: 'zeroXOverhead', file: 'bench/zeroXOverhead.bench.ts', database: true, timeoutMs: 8 * 60_000 },
   { name: 'analysisSpeed', file: 'bench/analysisSpeed.bench.ts', database: false, timeoutMs: 6 * 60_000 },
   { name: 'showLatency', file: 'bench/showLatency.bench.ts', database: true, timeoutMs: 10 * 60_000 },
