@@ -2,7 +2,7 @@
 // stalls and samples through the agent's binding, and locates blocks while they happen.
 //
 // How a block is located (the mechanism of Sentry's ANR worker, from outside the process): the agent
-// beats at least every ALIVE_MS while its loop turns. When no beat has come for the block threshold,
+// beats every ALIVE_MS or so while its loop turns. When no beat has come for the block threshold,
 // the server sends Debugger.pause; V8 services it at the next interrupt check, even inside a tight
 // JavaScript loop, and reports the call frames. Then, in the same breath, the server asks the agent
 // how long ago its loop last turned (to tell a real block from a pause that landed after the block
@@ -20,8 +20,8 @@ import type { GcPause, ObservedBlock, StallEvent, VitalsCapture, VitalsOptions, 
 import { AGENT, AGENT_SCRIPT_URL, evaluateInTarget, withAgent } from './agentInstall';
 import type { VitalsPayload } from './vitals';
 
-/** The agent beats at most this often while its loop turns. */
-const ALIVE_MS = 25;
+/** The agent beats at most this often while its loop turns (at most half the block threshold, so a silence of the threshold is never a normal one). */
+const ALIVE_MS = 50;
 /** How often the server looks for a missing beat. */
 const WATCHDOG_MS = 10;
 /** A stall this long is told to the user while it lasts ("not answering for 3 s"), every second. */
@@ -122,11 +122,11 @@ export class VitalsStream {
   }
 
   private static async start(connection: CdpConnection, options: VitalsOptions): Promise<VitalsStream> {
-    const agentOptions = { blockThresholdMs: options.blockThresholdMs, sampleMs: options.sampleMs, aliveMs: ALIVE_MS };
+    const agentOptions = { blockThresholdMs: options.blockThresholdMs, sampleMs: options.sampleMs, aliveMs: Math.min(ALIVE_MS, options.blockThresholdMs / 2) };
     const status = await withAgent<VitalsStatus>(connection, `${AGENT}.vitals.start(${JSON.stringify(agentOptions)})`);
     const stream = new VitalsStream(connection, options, { ...status, pauseCapture: false });
     stream.disposers.push(connection.on('Runtime.bindingCalled', (event) => stream.onBinding(event)));
-    connection.onClose(() => stream.end('its inspector connection closed'));
+    stream.disposers.push(connection.onClose(() => stream.end('its inspector connection closed')));
     if (options.nameBlocks) await stream.enablePauses();
     stream.watchdog = setInterval(() => stream.check(), WATCHDOG_MS);
     stream.watchdog.unref();

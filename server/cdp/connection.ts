@@ -110,10 +110,16 @@ export class CdpConnection {
     return { dispose: () => set.delete(fn) };
   }
 
-  /** Called once when the connection closes, with why (immediately if it already has). */
-  onClose(listener: (info: CloseInfo) => void): void {
+  /** Called once when the connection closes, with why (immediately if it already has). Dispose to stop listening. */
+  onClose(listener: (info: CloseInfo) => void): Disposable {
     if (this.closeInfo) listener(this.closeInfo);
     else this.closeListeners.push(listener);
+    return {
+      dispose: () => {
+        const i = this.closeListeners.indexOf(listener);
+        if (i >= 0) this.closeListeners.splice(i, 1);
+      },
+    };
   }
 
   close(): Promise<void> {

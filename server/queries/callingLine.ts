@@ -28,10 +28,11 @@ export function callingLine(frames: StackFrame[], resolver?: SourceMapResolver):
   return { site, stack };
 }
 
-/** A frame as a CallingLine: the original source position when a source map has it (V8's column is 1-based, the resolver's 0-based). */
+/** A frame as a CallingLine: the original source position when a source map has it (V8's column is 1-based, the resolver's 0-based), else its line's. */
 export function mapFrame(frame: StackFrame, resolver?: SourceMapResolver): CallingLine {
   const script = originOf(frame.url, scriptPath(frame.url), frame.functionName);
-  const position = script.origin === 'own' || script.origin === 'dependency' ? resolver?.resolve(frame.url, frame.line, frame.column - 1) : undefined;
+  // A frame from a profile's line ticks has no column: the line's first mapping then.
+  const position = script.origin === 'own' || script.origin === 'dependency' ? (resolver?.resolve(frame.url, frame.line, frame.column - 1) ?? resolver?.resolveLine(frame.url, frame.line)) : undefined;
   const file = position?.file ?? scriptPath(frame.url);
   const { origin, package: pkg } = position ? originOf(frame.url, file, frame.functionName) : script;
   const line: CallingLine = {

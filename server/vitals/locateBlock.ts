@@ -68,7 +68,7 @@ export function locateFrames(frames: readonly StackFrame[], ctx: LocateContext =
     if (route) place.function = route;
   }
   for (let i = at - 1; i >= 0; i--) {
-    if (stack[i].origin === 'node' || stack[i].origin === 'runtime') {
+    if ((stack[i].origin === 'node' || stack[i].origin === 'runtime') && !CLOCK_READS.has(stack[i].functionName)) {
       place.inside = stack[i].functionName || '(anonymous)';
       break;
     }
@@ -83,6 +83,12 @@ export function locateFrames(frames: readonly StackFrame[], ctx: LocateContext =
   }
   return place;
 }
+
+/**
+ * Node functions a busy loop calls on every turn that never block by themselves: a pause that lands
+ * in one is in the user's loop, not inside Node's code ("in now, called from busyWait" misleads).
+ */
+const CLOCK_READS = new Set(['now', 'hrtime', 'bigint', 'get performance']);
 
 /** A block as the live panel shows it. */
 export function toLiveBlock(block: ObservedBlock, ctx: LocateContext = {}): LiveBlock {

@@ -102,3 +102,9 @@ test('toLiveBlock: the block with its place; not located keeps source none', () 
   assert.equal(none.source, 'none');
   assert.equal(none.function, '(unknown)');
 });
+
+test('a pause inside a clock read is in the user loop that reads it, not inside Node code', () => {
+  const place = locateFrames([frame('node:internal/perf/utils', 20, 3, 'now'), frame('file:///app/spin.js', 4, 9, 'spin')]);
+  assert.equal(place.function, 'spin');
+  assert.equal(place.inside, undefined);
+});
