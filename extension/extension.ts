@@ -117,7 +117,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
     };
 
   const queries = registerQueries(context, { client: () => server.client(), guarded, log });
-  const vitals = registerVitals(context, { client: () => server.client(), guarded, log, onTargetChanged: () => void refreshTarget() });
+  const vitals = registerVitals(context, { client: () => server.client(), guarded, log, onTargetChanged: () => void refreshTarget(), workspaceRoutes: (uri) => routeLenses.workspaceRoutes(uri) });
   registerTargetCommands(context, { server, status, guarded, lastProfileTitle: () => last?.title });
   registerRequestCommands(context, { requests, guarded });
   context.subscriptions.push(

@@ -4,6 +4,8 @@ import type { BlockGroup, LiveBlock, VitalsSection } from '../../server/vitals/v
 import type { Guard } from '../commandGuard';
 import { pickTarget } from '../profiling/targetPicker';
 import type { ServerClient } from '../server/serverClient';
+import type { WorkspaceRoute } from '../../server/routes/fullPaths';
+import { handlerSites } from '../../server/routes/handlerSites';
 import { BlockAnnotations } from './blockAnnotations';
 import { BlockDiagnostics } from './blockDiagnostics';
 import { BlockIndex } from './blockIndex';
@@ -24,6 +26,8 @@ export interface VitalsDeps {
   log: vscode.LogOutputChannel;
   /** A target was launched or attached here (the PerfLens status item shows it). */
   onTargetChanged: () => void;
+  /** The routes of the workspace folder holding `uri` (or of the first folder): a live block's endpoint is named by them. */
+  workspaceRoutes: (uri?: vscode.Uri) => WorkspaceRoute[];
 }
 
 /** What the extension and its tests see of the feature. */
@@ -54,7 +58,7 @@ export interface VitalsFeature {
  * the status bar's loop p99, and the blocks in the source (notes and "PerfLens blocks"
  * diagnostics) from a report's vitals section and from the live blocks.
  */
-export function registerVitals(context: vscode.ExtensionContext, { client, guarded, log, onTargetChanged }: VitalsDeps): VitalsFeature {
+export function registerVitals(context: vscode.ExtensionContext, { client, guarded, log, onTargetChanged, workspaceRoutes }: VitalsDeps): VitalsFeature {
   const annotations = new BlockAnnotations();
   const diagnostics = new BlockDiagnostics();
   const status = new VitalsStatusItem();
@@ -160,7 +164,7 @@ export function registerVitals(context: vscode.ExtensionContext, { client, guard
         log.warn(`vitals: ${reason}`);
         status.ended(reason);
       },
-    });
+    }, handlerSites(workspaceRoutes(folder?.uri)));
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `PerfLens: watching ${target.description}…` }, () => next.start());
     session = next;
     void previous?.stop().catch((err: Error) => log.warn(`unwatchVitals: ${err.message}`));

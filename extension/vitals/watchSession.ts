@@ -1,3 +1,4 @@
+import type { RouteHandlerSite } from '../../server/analysis/routeHandlerNames';
 import type { Events, TargetInfo } from '../../server/protocol/protocol';
 import type { LiveBlock, LiveStall, LiveVitals } from '../../server/vitals/vitalsTypes';
 import { VitalsStore, type VitalsUpdate } from '../../webview/vitals/vitalsStore';
@@ -33,6 +34,8 @@ export class WatchSession {
     readonly settings: VitalsSettings,
     private readonly roots: string[],
     private readonly listener: WatchListener,
+    /** The workspace's route handlers: the server names a block's endpoint (`GET /block`) and anonymous handlers by them. */
+    private readonly routeHandlers: readonly RouteHandlerSite[] = [],
   ) {}
 
   get ended(): string | undefined {
@@ -51,7 +54,7 @@ export class WatchSession {
     on('targetExited', (e) => this.end(e.released ? `PerfLens stopped watching: ${e.description}` : `The target went away: ${e.description}`));
     this.client.onClose((why) => this.end(`The connection to the PerfLens server dropped (${why})`));
     try {
-      const { status, history, blocks } = await this.client.request('watchVitals', { blockThresholdMs: this.settings.blockThresholdMs, nameBlocks: this.settings.nameBlocks });
+      const { status, history, blocks } = await this.client.request('watchVitals', { blockThresholdMs: this.settings.blockThresholdMs, nameBlocks: this.settings.nameBlocks, ...(this.routeHandlers.length ? { routeHandlers: [...this.routeHandlers] } : {}) });
       this.store.start(
         { target: this.target.description, inspector: inspectorAddress(this.target.inspectorUrl), blockThresholdMs: this.settings.blockThresholdMs, nameBlocks: this.settings.nameBlocks, status, startedWallMs: Date.now(), roots: this.roots },
         history,

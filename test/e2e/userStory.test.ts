@@ -1,13 +1,14 @@
 // The PerfLens user story, as a user lives it: the packaged .vsix installed into code-server, the
 // demo folder opened in chromium, "Profile this endpoint" clicked above GET /report, the live
-// progress, the flame graph, "Go to Hot Line", the note after the hot line and the hover.
+// progress, the flame graph, "Go to Hot Line", the note after the hot line and the hover; then the
+// request checks, the N+1 note, and Watch Service's live panel with the block note it leaves.
 // Run: node scripts/build.mjs && node --import tsx --test test/e2e/userStory.test.ts
 // (PERFLENS_TEST_DATABASE_URL: a PostgreSQL for the demo; without it the demo starts its own.
 // PERFLENS_E2E_VERBOSE=1: step times and what was read; PERFLENS_E2E_SCREENSHOT=1: a screenshot at the end.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
@@ -20,6 +21,8 @@ const DEMO = join(repoRoot, 'demo');
 const LENS_TEXT = 'Profile this endpoint (GET /report)';
 const HOT_CODE = 'support += scores[j] / (1 + da * da + dt * dt);';
 const DECLARATION = 'export function scoreOrders(';
+/** The comment on the demo's busy loop (demo/src/routes/block.ts), where its blocks are named. */
+const BUSY_LOOP_COMMENT = 'the whole process stalls here';
 const PROCESS_PATTERN = /demo\/dist|code-server|chromium/;
 /** The load-test file the request story saves into demo/perf/ (removed after the tests). */
 const SAVED_LOAD_TEST = 'customers-customerId-orders.load.json';
@@ -282,6 +285,140 @@ test('the N+1 at the line that sends it: the note, the hover, Explain', { timeou
     assert.doesNotMatch(body, /could not be explained/);
   });
 });
+
+test('Watch Service: the live panel, its charts moving as blocks come, the block note on the busy loop, loop p99 in the status bar', { timeout: 180_000 }, async () => {
+  const page = browser!.page;
+  const step = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
+    try {
+      return await body();
+    } catch (error) {
+      await screenshotOnFailure(page, `vitals-${name}`);
+      throw new Error(`step "${name}": ${(error as Error).message}`, { cause: error });
+    }
+  };
+  // The line the demo blocks at, read from the file (1-based).
+  const busyLine = readFileSync(join(DEMO, 'src', 'routes', 'block.ts'), 'utf8').split('\n').findIndex((l) => l.includes(BUSY_LOOP_COMMENT)) + 1;
+  assert.ok(busyLine > 0, `demo/src/routes/block.ts has a line with "${BUSY_LOOP_COMMENT}"`);
+  const rootAttr = (frame: FrameLocator, name: string) => frame.locator('#vitals-root').getAttribute(name, { timeout: 5_000 }).catch(() => null);
+  const count = async (frame: FrameLocator, name: string) => Number((await rootAttr(frame, name)) ?? -1);
+  let vitals: FrameLocator | undefined;
+
+  try {
+    await step('watch', async () => {
+      await openFromExplorer(page, 'block.ts');
+      // The earlier stories' toasts would lie over the charts in the screenshots below.
+      await runCommand(page, 'Notifications: Clear All Notifications', 15_000);
+      await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'hidden', timeout: 10_000 });
+      // The service launched by the stories above is still the target; without one, the configured
+      // perflens.target.command is launched (as Profile Endpoint does), with no question asked.
+      await runCommand(page, 'PerfLens: Watch Service', 30_000);
+    });
+
+    vitals = await step('live', async () => {
+      const webviews = page.locator('iframe.webview.ready');
+      const frame = await poll(
+        async () => {
+          for (let i = 0; i < (await webviews.count()); i++) {
+            const f = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
+            if (await f.locator('#vitals-root').count().catch(() => 0)) return f;
+          }
+          return undefined;
+        },
+        (f) => f !== undefined,
+        60_000,
+      );
+      assert.ok(frame, 'the live vitals panel opened');
+      await poll(async () => [await count(frame, 'data-samples'), await rootAttr(frame, 'data-state')] as const, ([n, state]) => n >= 2 && state === 'live', 30_000);
+      assert.ok((await count(frame, 'data-samples')) >= 2, 'two samples or more arrived');
+      assert.equal(await rootAttr(frame, 'data-state'), 'live');
+      return frame;
+    });
+
+    await step('moving-charts', async () => {
+      const frame = vitals!;
+      const chart = frame.locator('#chart-delay');
+      const n = await count(frame, 'data-samples');
+      const before = await chart.screenshot({ timeout: 10_000 });
+      // Three blocks of 250 ms, 400 ms apart, from outside the editor (as a client of the service would).
+      const answers: Array<Promise<{ blockedMs: number }>> = [];
+      for (let i = 0; i < 3; i++) {
+        answers.push(fetch(`http://127.0.0.1:${demoPort}/block?ms=250`).then((r) => {
+          assert.equal(r.status, 200, 'GET /block answered');
+          return r.json() as Promise<{ blockedMs: number }>;
+        }));
+        await new Promise((r) => setTimeout(r, 400));
+      }
+      for (const answer of await Promise.all(answers)) assert.ok(answer.blockedMs >= 250, `the demo blocked its loop ${answer.blockedMs} ms`);
+      await poll(async () => [await count(frame, 'data-samples'), await count(frame, 'data-blocks')] as const, ([s, b]) => s >= n + 3 && b >= 1, 30_000);
+      const blocks = await count(frame, 'data-blocks');
+      assert.ok((await count(frame, 'data-samples')) >= n + 3, `three samples more than the ${n} of the first screenshot`);
+      assert.ok(blocks >= 1, 'a block arrived in the panel');
+      const after = await chart.screenshot({ timeout: 10_000 });
+      const dir = join(repoRoot, 'test-results');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'user-story-vitals-delay-before.png'), before);
+      writeFileSync(join(dir, 'user-story-vitals-delay-after.png'), after);
+      assert.ok(!before.equals(after), 'the delay chart moved: its two screenshots differ');
+      assert.ok(await frame.locator('#chart-delay .block-marker').count() >= 1, 'the block is marked on the delay chart');
+      if (process.env.PERFLENS_E2E_VERBOSE) console.error(`# vitals: ${n} samples at the first screenshot, ${await count(frame, 'data-samples')} and ${blocks} blocks at the second`);
+    });
+
+    await step('block-note', async () => {
+      await openFromExplorer(page, 'block.ts');
+      const note = await poll(() => lineNoteAt(page, busyLine, BUSY_LOOP_COMMENT), (n) => (n ?? '').includes('blocked the event loop'), 30_000);
+      assert.match(note ?? '', /● blocked the event loop [\d.]+ (ms|s)/, `the block note sits after line ${busyLine} of block.ts`);
+      assert.match(note ?? '', / · GET \/block$/, 'the note names the endpoint whose handler was on the stack');
+      const status = page.locator('.statusbar-item', { hasText: 'loop p99' }).first();
+      await status.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await status.innerText(), /loop p99 [\d.]+ (ms|s)/);
+      if (process.env.PERFLENS_E2E_VERBOSE) console.error(`# block note (line ${busyLine}): ${note}\n# status: ${await status.innerText()}`);
+      if (process.env.PERFLENS_E2E_SCREENSHOT) await screenshotOnFailure(page, 'vitals-done');
+    });
+  } finally {
+    // Closing the panel ends the watch (unwatchVitals): the status item goes, the service is left as it was.
+    await closeVitalsPanel(page).catch(() => undefined);
+  }
+  await step('closed', async () => {
+    await page.locator('.statusbar-item', { hasText: 'loop p99' }).first().waitFor({ state: 'hidden', timeout: 15_000 });
+  });
+});
+
+/** Closes the "Vitals: …" editor tab by its close button (clicking into the webview would take the focus). */
+async function closeVitalsPanel(page: Page): Promise<void> {
+  const tab = page.locator('.tabs-container .tab', { hasText: /^\s*Vitals: / }).first();
+  if (!(await tab.count())) return;
+  await tab.hover();
+  await tab.locator('.tab-actions .action-label').first().click();
+  await tab.waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+/**
+ * The note after line `lineNumber` (1-based) of the editor showing `code` there: the line found by
+ * its number in the gutter, then checked to hold `code`.
+ */
+async function lineNoteAt(page: Page, lineNumber: number, code: string): Promise<string | undefined> {
+  // No named functions in here: tsx would wrap them in a helper (__name) the page does not have.
+  return page.evaluate(({ lineNumber, code }) => {
+    for (const editor of Array.from(document.querySelectorAll<HTMLElement>('.monaco-editor'))) {
+      const number = Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers')).find((n) => (n.textContent ?? '').trim() === String(lineNumber));
+      if (!number) continue;
+      const top = Math.round(number.getBoundingClientRect().top);
+      const line = Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line')).find((l) => Math.abs(Math.round(l.getBoundingClientRect().top) - top) <= 1);
+      if (!line) continue;
+      const text = (line.textContent ?? '').replace(/\u00a0/g, ' ');
+      if (!text.includes(code)) continue;
+      const pieces = [text.slice(text.indexOf(code) + code.length)];
+      for (const el of Array.from(line.querySelectorAll<HTMLElement>('span'))) {
+        for (const pseudo of ['::before', '::after']) {
+          const content = getComputedStyle(el, pseudo).content;
+          if (content && content !== 'none' && content !== 'normal') pieces.push(content.replace(/^"|"$/g, '').replace(/\u00a0/g, ' '));
+        }
+      }
+      return pieces.join(' ').trim();
+    }
+    return undefined;
+  }, { lineNumber, code });
+}
 
 /**
  * Opens a file by a click on its row in the Explorer (already expanded by an earlier step), as a

@@ -133,3 +133,12 @@ test('a watch that fails to start stops listening', async () => {
   await assert.rejects(session.start(), /AGENT_FAILED/);
   assert.equal(client.listening, 0);
 });
+
+test("the workspace's route handlers go with watchVitals, so that a live block gets its endpoint", async () => {
+  const client = new FakeClient();
+  client.answer = async () => ({ status: { node: 'v20.20.2', missing: [], pauseCapture: true }, history: [], blocks: [] });
+  const handlers = [{ file: '/w/src/routes/block.ts', line: 19, method: 'GET', path: '/block' }];
+  const session = new WatchSession(client as unknown as ServerClient, target, settings, ['/w'], recorder(), handlers);
+  await session.start();
+  assert.deepEqual(client.requests[0], { method: 'watchVitals', params: { blockThresholdMs: 100, nameBlocks: true, routeHandlers: handlers } });
+});
