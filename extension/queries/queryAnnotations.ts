@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import { isReadStatement, displayStatement, queryFigures, shortStatement } from './queryFormat';
+import { LineNotes } from '../annotations/lineNotes';
 import type { QueryIndex, QueryLine } from './queryIndex';
 
-/** The hot-line notes' colour (extension/annotations/annotations.ts): the query notes look the same. */
-const ANNOTATION_COLOR = new vscode.ThemeColor('editorCodeLens.foreground');
 const CODE_FILES: vscode.DocumentSelector = ['typescript', 'javascript', 'typescriptreact', 'javascriptreact'].map((language) => ({ scheme: 'file', language }));
 /** At most this many statements in one line's hover (a shared helper can send dozens). */
 const HOVER_STATEMENTS = 5;
@@ -18,27 +17,12 @@ export const QUERY_COMMANDS = { explain: 'perflens.explainQuery', explainAnalyze
  */
 export class QueryAnnotations implements vscode.Disposable, vscode.HoverProvider {
   private index?: QueryIndex;
-  private readonly note = vscode.window.createTextEditorDecorationType({
-    overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.infoForeground'),
-    overviewRulerLane: vscode.OverviewRulerLane.Right,
-  });
-  private readonly disposables: vscode.Disposable[] = [];
-  /** What was last applied per document (1-based lines with their notes): for tests and the API. */
-  private readonly applied = new Map<string, Array<{ line: number; note: string }>>();
-
-  constructor() {
-    this.disposables.push(
-      this.note,
-      vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => this.decorate(e))),
-      vscode.languages.registerHoverProvider(CODE_FILES, this),
-    );
-  }
+  private readonly notes = new LineNotes(new vscode.ThemeColor('editorOverviewRuler.infoForeground'), (fsPath) => this.index?.linesIn(fsPath) ?? []);
+  private readonly hover = vscode.languages.registerHoverProvider(CODE_FILES, this);
 
   show(index: QueryIndex | undefined): void {
     this.index = index;
-    // Editors not visible now are decorated (and recorded) again when they are shown.
-    this.applied.clear();
-    vscode.window.visibleTextEditors.forEach((e) => this.decorate(e));
+    this.notes.refresh();
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
@@ -49,22 +33,12 @@ export class QueryAnnotations implements vscode.Disposable, vscode.HoverProvider
 
   /** The notes last applied to a document's editors, by 1-based line. */
   appliedTo(uri: vscode.Uri): Array<{ line: number; note: string }> {
-    return this.applied.get(uri.toString()) ?? [];
+    return this.notes.appliedTo(uri);
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
-
-  private decorate(editor: vscode.TextEditor): void {
-    const notes: vscode.DecorationOptions[] = [];
-    for (const line of this.index?.linesIn(editor.document.uri.fsPath) ?? []) {
-      if (line.line < 1 || line.line > editor.document.lineCount) continue;
-      const end = editor.document.lineAt(line.line - 1).range.end;
-      notes.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: `  ${line.note}`, color: ANNOTATION_COLOR, fontStyle: 'italic' } } });
-    }
-    editor.setDecorations(this.note, notes);
-    this.applied.set(editor.document.uri.toString(), notes.map((d) => ({ line: d.range.start.line + 1, note: d.renderOptions?.after?.contentText?.trim() ?? '' })));
+    this.notes.dispose();
+    this.hover.dispose();
   }
 }
 

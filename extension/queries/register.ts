@@ -4,7 +4,8 @@ import type { Guard } from '../commandGuard';
 import type { ServerClient } from '../server/serverClient';
 import { ExplainPanel } from './explainPanel';
 import { QUERY_COMMANDS, QueryAnnotations } from './queryAnnotations';
-import { QueryDiagnostics } from './queryDiagnostics';
+import { LineDiagnostics } from '../annotations/lineDiagnostics';
+import { queryProblems } from './queryDiagnostics';
 import { isReadStatement, queryDescription, shortStatement } from './queryFormat';
 import { QueryIndex } from './queryIndex';
 import { QueriesView, REVEAL_SITE_COMMAND } from './queriesView';
@@ -47,7 +48,7 @@ interface Target {
  */
 export function registerQueries(context: vscode.ExtensionContext, { client, guarded, log }: QueriesDeps): QueriesFeature {
   const annotations = new QueryAnnotations();
-  const diagnostics = new QueryDiagnostics();
+  const diagnostics = new LineDiagnostics('PerfLens queries');
   const view = new QueriesView();
   const panel = new ExplainPanel(context.extensionUri, log, (text) => void vscode.commands.executeCommand(QUERY_COMMANDS.explainAnalyze, text));
   /** The last profile's section, for the commands (kept by Clear Annotations). */
@@ -137,7 +138,7 @@ export function registerQueries(context: vscode.ExtensionContext, { client, guar
       }
       annotations.show(current);
       view.show({ title, index: current });
-      void diagnostics.show(current).catch((err: Error) => log.error(`queries: the diagnostics could not be set: ${err.message}`));
+      void diagnostics.show(queryProblems(current)).catch((err: Error) => log.error(`queries: the diagnostics could not be set: ${err.message}`));
     },
     clear() {
       annotations.show(undefined);

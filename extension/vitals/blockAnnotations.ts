@@ -1,8 +1,6 @@
 import * as vscode from 'vscode';
+import { LineNotes } from '../annotations/lineNotes';
 import type { BlockIndex, BlockLine } from './blockIndex';
-
-/** The hot-line notes' colour (extension/annotations/annotations.ts): the block notes look the same. */
-const ANNOTATION_COLOR = new vscode.ThemeColor('editorCodeLens.foreground');
 
 /**
  * Writes the event-loop blocks into the source: a note after each line the thread was blocked at
@@ -11,43 +9,22 @@ const ANNOTATION_COLOR = new vscode.ThemeColor('editorCodeLens.foreground');
  */
 export class BlockAnnotations implements vscode.Disposable {
   private index?: BlockIndex;
-  private readonly note = vscode.window.createTextEditorDecorationType({
-    overviewRulerColor: new vscode.ThemeColor('editorOverviewRuler.warningForeground'),
-    overviewRulerLane: vscode.OverviewRulerLane.Right,
-  });
-  private readonly disposables: vscode.Disposable[] = [];
-  /** What was last applied per document (1-based lines with their notes): for tests and the API. */
-  private readonly applied = new Map<string, Array<{ line: number; note: string }>>();
-
-  constructor() {
-    this.disposables.push(this.note, vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => this.decorate(e))));
-  }
+  private readonly notes = new LineNotes(new vscode.ThemeColor('editorOverviewRuler.warningForeground'), (fsPath) =>
+    (this.index?.linesIn(fsPath) ?? []).map((line) => ({ line: line.line, note: line.note, hover: blockHover(line) })),
+  );
 
   show(index: BlockIndex | undefined): void {
     this.index = index;
-    // Editors not visible now are decorated (and recorded) again when they are shown.
-    this.applied.clear();
-    vscode.window.visibleTextEditors.forEach((e) => this.decorate(e));
+    this.notes.refresh();
   }
 
   /** The notes last applied to a document's editors, by 1-based line. */
   appliedTo(uri: vscode.Uri): Array<{ line: number; note: string }> {
-    return this.applied.get(uri.toString()) ?? [];
+    return this.notes.appliedTo(uri);
   }
 
   dispose(): void {
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
-
-  private decorate(editor: vscode.TextEditor): void {
-    const notes: vscode.DecorationOptions[] = [];
-    for (const line of this.index?.linesIn(editor.document.uri.fsPath) ?? []) {
-      if (line.line < 1 || line.line > editor.document.lineCount) continue;
-      const end = editor.document.lineAt(line.line - 1).range.end;
-      notes.push({ range: new vscode.Range(end, end), hoverMessage: blockHover(line), renderOptions: { after: { contentText: `  ${line.note}`, color: ANNOTATION_COLOR, fontStyle: 'italic' } } });
-    }
-    editor.setDecorations(this.note, notes);
-    this.applied.set(editor.document.uri.toString(), notes.map((d) => ({ line: d.range.start.line + 1, note: d.renderOptions?.after?.contentText?.trim() ?? '' })));
+    this.notes.dispose();
   }
 }
 

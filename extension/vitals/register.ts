@@ -7,7 +7,8 @@ import type { ServerClient } from '../server/serverClient';
 import type { WorkspaceRoute } from '../../server/routes/fullPaths';
 import { handlerSites } from '../../server/routes/handlerSites';
 import { BlockAnnotations } from './blockAnnotations';
-import { BlockDiagnostics } from './blockDiagnostics';
+import { LineDiagnostics } from '../annotations/lineDiagnostics';
+import { blockProblems } from './blockDiagnostics';
 import { BlockIndex } from './blockIndex';
 import { planAction } from './vitalsActions';
 import { VitalsPanel } from './vitalsPanel';
@@ -60,7 +61,7 @@ export interface VitalsFeature {
  */
 export function registerVitals(context: vscode.ExtensionContext, { client, guarded, log, onTargetChanged, workspaceRoutes }: VitalsDeps): VitalsFeature {
   const annotations = new BlockAnnotations();
-  const diagnostics = new BlockDiagnostics();
+  const diagnostics = new LineDiagnostics('PerfLens blocks');
   const status = new VitalsStatusItem();
   let session: WatchSession | undefined;
   let reportGroups: BlockGroup[] = [];
@@ -89,7 +90,7 @@ export function registerVitals(context: vscode.ExtensionContext, { client, guard
   function refreshBlocks(): void {
     const index = reportGroups.length || liveBlocks.length ? new BlockIndex(reportGroups, liveBlocks) : undefined;
     annotations.show(index);
-    void diagnostics.show(index).catch((err: Error) => log.error(`blocks: the diagnostics could not be set: ${err.message}`));
+    void diagnostics.show(blockProblems(index)).catch((err: Error) => log.error(`blocks: the diagnostics could not be set: ${err.message}`));
   }
 
   function addLiveBlocks(blocks: readonly LiveBlock[]): void {
