@@ -93,7 +93,12 @@ export async function watchCommand(argv: string[]): Promise<number> {
     target.onEnded((end) => {
       if (!end.released) stop.abort();
     });
-    const connection = await target.connect().catch(toCliError);
+    const connection = await target.connect().catch(async (err: Error) => {
+      // A service that dies at start (a missing script) closes its inspector first: say how it ended.
+      await target.describeLoss();
+      const why = target.ended && !target.ended.released ? `${target.ended.description} before PerfLens could reach its inspector` : err.message;
+      throw new CliError(`could not watch ${target.description}: ${why}${target.formatTail()}`);
+    });
     watch = await VitalsWatch.start(connection, { ...vitals, routeHandlers, cwd }, {
       vitals: (live) => (json ? emit('vitals', live) : out(formatVitalsLine(live.sample))),
       block: (block) => (json ? emit('block', block) : out(formatLiveBlockLine(block, { cwd }))),

@@ -365,7 +365,7 @@ test('Watch Service: the live panel, its charts moving as blocks come, the block
 
     await step('block-note', async () => {
       await openFromExplorer(page, 'block.ts');
-      const note = await poll(() => lineNoteAt(page, busyLine, BUSY_LOOP_COMMENT), (n) => (n ?? '').includes('blocked the event loop'), 30_000);
+      const note = await poll(() => lineNote(page, BUSY_LOOP_COMMENT, busyLine), (n) => (n ?? '').includes('blocked the event loop'), 30_000);
       assert.match(note ?? '', /● blocked the event loop [\d.]+ (ms|s)/, `the block note sits after line ${busyLine} of block.ts`);
       assert.match(note ?? '', / · GET \/block$/, 'the note names the endpoint whose handler was on the stack');
       const status = page.locator('.statusbar-item', { hasText: 'loop p99' }).first();
@@ -393,34 +393,6 @@ async function closeVitalsPanel(page: Page): Promise<void> {
 }
 
 /**
- * The note after line `lineNumber` (1-based) of the editor showing `code` there: the line found by
- * its number in the gutter, then checked to hold `code`.
- */
-async function lineNoteAt(page: Page, lineNumber: number, code: string): Promise<string | undefined> {
-  // No named functions in here: tsx would wrap them in a helper (__name) the page does not have.
-  return page.evaluate(({ lineNumber, code }) => {
-    for (const editor of Array.from(document.querySelectorAll<HTMLElement>('.monaco-editor'))) {
-      const number = Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers')).find((n) => (n.textContent ?? '').trim() === String(lineNumber));
-      if (!number) continue;
-      const top = Math.round(number.getBoundingClientRect().top);
-      const line = Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line')).find((l) => Math.abs(Math.round(l.getBoundingClientRect().top) - top) <= 1);
-      if (!line) continue;
-      const text = (line.textContent ?? '').replace(/\u00a0/g, ' ');
-      if (!text.includes(code)) continue;
-      const pieces = [text.slice(text.indexOf(code) + code.length)];
-      for (const el of Array.from(line.querySelectorAll<HTMLElement>('span'))) {
-        for (const pseudo of ['::before', '::after']) {
-          const content = getComputedStyle(el, pseudo).content;
-          if (content && content !== 'none' && content !== 'normal') pieces.push(content.replace(/^"|"$/g, '').replace(/\u00a0/g, ' '));
-        }
-      }
-      return pieces.join(' ').trim();
-    }
-    return undefined;
-  }, { lineNumber, code });
-}
-
-/**
  * Opens a file by a click on its row in the Explorer (already expanded by an earlier step), as a
  * user would; the keyboard may still be inside the flame graph's webview, where Quick Open's keys
  * do not reach the workbench.
@@ -441,12 +413,26 @@ async function showSandwich(flame: FrameLocator): Promise<void> {
 
 /**
  * The after-line note on the editor line whose code contains `code`: the text the line shows
- * beyond its code, whether the decoration is a text span or CSS ::before/::after content.
+ * beyond its code, whether the decoration is a text span or CSS ::before/::after content. With
+ * `lineNumber` (1-based), only the line the gutter shows at that number counts.
  */
-async function lineNote(page: Page, code: string): Promise<string | undefined> {
+async function lineNote(page: Page, code: string, lineNumber?: number): Promise<string | undefined> {
   // No named functions in here: tsx would wrap them in a helper (__name) the page does not have.
-  return page.evaluate((code) => {
-    for (const line of Array.from(document.querySelectorAll<HTMLElement>('.monaco-editor .view-line'))) {
+  return page.evaluate(({ code, lineNumber }) => {
+    const candidates: HTMLElement[] = [];
+    for (const editor of Array.from(document.querySelectorAll<HTMLElement>('.monaco-editor'))) {
+      const lines = Array.from(editor.querySelectorAll<HTMLElement>('.view-lines .view-line'));
+      if (lineNumber === undefined) {
+        candidates.push(...lines);
+        continue;
+      }
+      const number = Array.from(editor.querySelectorAll<HTMLElement>('.margin-view-overlays .line-numbers')).find((n) => (n.textContent ?? '').trim() === String(lineNumber));
+      if (!number) continue;
+      const top = Math.round(number.getBoundingClientRect().top);
+      const line = lines.find((l) => Math.abs(Math.round(l.getBoundingClientRect().top) - top) <= 1);
+      if (line) candidates.push(line);
+    }
+    for (const line of candidates) {
       const text = (line.textContent ?? '').replace(/\u00a0/g, ' ');
       if (!text.includes(code)) continue;
       const pieces = [text.slice(text.indexOf(code) + code.length)];
@@ -459,7 +445,7 @@ async function lineNote(page: Page, code: string): Promise<string | undefined> {
       return pieces.join(' ').trim();
     }
     return undefined;
-  }, code);
+  }, { code, lineNumber });
 }
 
 /** Hovers `word` in the first editor line containing `lineText` (mouse moved there in steps); returns the hover's text. */

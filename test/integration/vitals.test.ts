@@ -295,3 +295,11 @@ test('watchVitals over the server: samples once a second, each block located and
     await client.stop();
   }
 });
+
+test('a service that dies at start: perflens watch says how it ended and shows its output', async () => {
+  const missing = join(scratch, 'no-such-service.js');
+  const run = await runCli(['watch', '--quiet', '--duration', '5s', '--', process.execPath, missing], { timeoutMs: 60_000 });
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /could not watch .*exited \(exit code 1\) before PerfLens could reach its inspector/);
+  assert.match(run.stderr, /Cannot find module/);
+});
