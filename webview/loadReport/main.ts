@@ -2,6 +2,7 @@
 // Runs inside the load-test report webview: draws the thresholds, the totals, and latency and
 // throughput over time with uPlot (scenario phases marked), in VS Code's theme colours.
 import uPlot from 'uplot';
+import { drawStartMark } from '../shared/startMark';
 import type { LoadTestReport } from '../../server/loadtest/loadTestReport';
 import type { FromLoadReport, ToLoadReport } from './messages';
 import { formatMs } from '../../server/text/formatMs';
@@ -191,18 +192,7 @@ function phaseMarks(report: LoadTestReport, fg: string): uPlot.Plugin {
               ctx.fillStyle = 'rgba(128,128,128,0.10)';
               ctx.fillRect(x0, top, Math.max(0, x1 - x0), height);
             }
-            ctx.strokeStyle = 'rgba(128,128,128,0.7)';
-            ctx.setLineDash([4, 4]);
-            ctx.lineWidth = uPlot.pxRatio;
-            ctx.beginPath();
-            ctx.moveTo(x0, top);
-            ctx.lineTo(x0, top + height);
-            ctx.stroke();
-            ctx.setLineDash([]);
-            ctx.fillStyle = fg;
-            ctx.font = `${11 * uPlot.pxRatio}px sans-serif`;
-            ctx.textBaseline = 'top';
-            ctx.fillText(phaseName(p), x0 + 4 * uPlot.pxRatio, top + 2 * uPlot.pxRatio);
+            drawStartMark(u, x0, phaseName(p), fg);
           });
           ctx.restore();
         },

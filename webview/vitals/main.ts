@@ -4,6 +4,7 @@
 // the recent blocks, the diagnosis with its actions, Pause/Resume, Export, and the banners (a stall,
 // the end of the watch). Drawn with uPlot in VS Code's theme colours; redrawn when the theme changes.
 import uPlot from 'uplot';
+import { drawStartMark } from '../shared/startMark';
 import type { GcPause, LiveBlock, VitalsDiagnosis } from '../../server/vitals/vitalsTypes';
 import { chartData, type ChartData } from './chartData';
 import type { FromVitals, ToVitals } from './messages';
@@ -367,24 +368,11 @@ function phaseMarks(fg: string): uPlot.Plugin {
       drawClear: [
         (u: uPlot) => {
           const { ctx } = u;
-          const { top, height, left, width } = u.bbox;
+          const { left, width } = u.bbox;
           ctx.save();
           store.view.marks.forEach((m: PhaseMark) => {
             const x = Math.round(u.valToPos(m.wallMs / 1000, 'x', true));
-            if (x < left || x > left + width) return;
-            ctx.strokeStyle = 'rgba(128,128,128,0.7)';
-            ctx.setLineDash([4, 4]);
-            ctx.lineWidth = uPlot.pxRatio;
-            ctx.beginPath();
-            ctx.moveTo(x, top);
-            ctx.lineTo(x, top + height);
-            ctx.stroke();
-            ctx.setLineDash([]);
-            ctx.fillStyle = fg;
-            ctx.font = `${11 * uPlot.pxRatio}px sans-serif`;
-            ctx.textBaseline = 'top';
-            ctx.textAlign = 'left'; // uPlot's axes leave theirs set
-            ctx.fillText(m.label, x + 4 * uPlot.pxRatio, top + 2 * uPlot.pxRatio);
+            if (x >= left && x <= left + width) drawStartMark(u, x, m.label, fg);
           });
           ctx.restore();
         },
