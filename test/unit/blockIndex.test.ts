@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { BlockIndex, blockMessage, blockNote, weightedMedian } from '../../extension/vitals/blockIndex';
-import { blockGroup, demoVitalsSection, liveBlock } from './vitalsUiFixtures';
+import { blockGroup, DEMO_BUSY_LINE, demoVitalsSection, liveBlock } from './vitalsUiFixtures';
 
 const FILE = '/w/src/routes/block.ts';
 
@@ -10,7 +10,7 @@ test("a report's group: one note at its line, in the house style", () => {
   const index = new BlockIndex(demoVitalsSection('/w').blocks);
   const lines = index.linesIn(FILE);
   assert.equal(lines.length, 1, 'the group that was not located gets no note');
-  assert.equal(lines[0].line, 13);
+  assert.equal(lines[0].line, DEMO_BUSY_LINE);
   assert.equal(lines[0].note, '● blocked the event loop 212 ms · 14× · GET /block');
   assert.equal(lines[0].message, 'The event loop was blocked here 14 times (typically 212 ms, at most 480 ms, 3 s in all), in busyWait, during GET /block: nothing else in the service ran meanwhile.');
   assert.equal(index.size, 1);

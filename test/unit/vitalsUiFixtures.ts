@@ -1,9 +1,12 @@
 // Hand-made vitals: samples, live blocks and a report's vitals section shaped like the demo's under
-// load of GET /block (its busy loop at demo/src/routes/block.ts:13). Lines are the demo's own.
+// load of GET /block (its busy loop: DEMO_BUSY_LINE of demo/src/routes/block.ts).
 import { join } from 'node:path';
 import type { BlockGroup, LiveBlock, VitalsSample, VitalsSection } from '../../server/vitals/vitalsTypes';
 
 const MB = 1024 * 1024;
+
+/** The demo's busy-loop line in demo/src/routes/block.ts (the line that says so). */
+export const DEMO_BUSY_LINE = 10;
 
 /** One second's sample ending at `wallMs`. */
 export function sample(wallMs: number, figures: { p99?: number; elu?: number | null; cpu?: number; heapMb?: number; gcMinor?: number } = {}): VitalsSample {
@@ -63,7 +66,7 @@ export function demoVitalsSection(demoRoot: string): VitalsSection {
       blocks: { count: 15, totalMs: 3100, longestMs: 480 },
     },
     blocks: [
-      blockGroup(file, 13, { atWallMs: Array.from({ length: 14 }, (_, i) => start + i * 700) }),
+      blockGroup(file, DEMO_BUSY_LINE, { atWallMs: Array.from({ length: 14 }, (_, i) => start + i * 700) }),
       blockGroup('', 0, { function: '(unknown)', located: false, count: 1, ms: 132, maxMs: 132, totalMs: 132, sources: [], endpoint: undefined, atWallMs: [start + 9_000] }),
     ],
     diagnosis: [],
