@@ -1,14 +1,9 @@
 import * as vscode from 'vscode';
 import type { FromLoadReport, ToLoadReport } from '../../webview/loadReport/messages';
-import { makeNonce } from '../panels/webviewHtml';
+import { chartPageCsp, makeNonce } from '../panels/webviewHtml';
 import { MessageWaiter } from '../panels/messageWaiter';
 import { createSidePanel } from '../panels/sideColumn';
 import type { LoadTestOutcome } from './runLoadTestCommand';
-
-/** The CSP of the report: our nonce'd script only; uPlot draws on canvas and sets inline styles. */
-export function loadReportCsp(cspSource: string, nonce: string): string {
-  return ["default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src ${cspSource} 'unsafe-inline'`, `img-src ${cspSource} data:`, `font-src ${cspSource}`].join('; ');
-}
 
 /** The load-test report: thresholds, totals, latency and throughput over time (uPlot), in one reusable webview panel. */
 export class LoadReportPanel implements vscode.Disposable {
@@ -84,7 +79,7 @@ export class LoadReportPanel implements vscode.Disposable {
 <html>
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${loadReportCsp(webview.cspSource, nonce)}">
+<meta http-equiv="Content-Security-Policy" content="${chartPageCsp(webview.cspSource, nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${dist('webview', 'uPlot.min.css')}">
 <style>

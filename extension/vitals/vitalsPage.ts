@@ -1,13 +1,6 @@
-// Pure: the live vitals panel's HTML and its Content-Security-Policy (also used by the page's own
+// Pure: the live vitals panel's HTML (also used by the page's own
 // browser test, which serves the built bundle over HTTP). No vscode here.
-
-/**
- * Scripts only with our nonce (no inline code); our style sheets, and inline styles, which uPlot
- * sets on its elements (and VS Code injects its theme as a <style>). The load report's policy.
- */
-export function vitalsCsp(cspSource: string, nonce: string): string {
-  return ["default-src 'none'", `script-src 'nonce-${nonce}'`, `style-src ${cspSource} 'unsafe-inline'`, `img-src ${cspSource} data:`, `font-src ${cspSource}`].join('; ');
-}
+import { chartPageCsp } from '../panels/webviewHtml';
 
 /** `asset(name)`: the URL of dist/webview/<name> as the webview may load it. */
 export function vitalsPageHtml(options: { cspSource: string; nonce: string; asset: (name: string) => string }): string {
@@ -16,7 +9,7 @@ export function vitalsPageHtml(options: { cspSource: string; nonce: string; asse
 <html>
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${vitalsCsp(cspSource, nonce)}">
+<meta http-equiv="Content-Security-Policy" content="${chartPageCsp(cspSource, nonce)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${asset('uPlot.min.css')}">
 <link rel="stylesheet" href="${asset('vitals.css')}">
