@@ -3,16 +3,12 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { demoFolder, waitFor } from './suiteHelpers';
 import type { PerfLensApi } from '../../../extension/extension';
 import { freePort } from '../../../server/target/freePort';
 
 const EXTENSION_ID = 'perflens.perflens';
 
-function demoFolder(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  assert.ok(folder, 'the tests run with the demo folder open');
-  return folder;
-}
 
 
 async function lensTitles(file: string): Promise<string[]> {
@@ -82,12 +78,3 @@ suite('profiling the demo from the editor', () => {
   });
 });
 
-async function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

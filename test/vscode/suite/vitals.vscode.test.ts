@@ -6,14 +6,10 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { demoFolder, waitFor } from './suiteHelpers';
 import type { PerfLensApi } from '../../../extension/extension';
 import { DEMO_BUSY_LINE, demoVitalsSection, liveBlock } from '../../unit/vitalsUiFixtures';
 
-function demoFolder(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  assert.ok(folder, 'the tests run with the demo folder open');
-  return folder;
-}
 
 const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'PerfLens' && d.code === 'event-loop-block');
 
@@ -98,12 +94,3 @@ suite('event-loop blocks in the editor', () => {
   });
 });
 
-async function waitFor<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
