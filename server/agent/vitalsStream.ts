@@ -80,7 +80,7 @@ export class VitalsStream {
   private foreignPausedMs = 0;
   private lastForeignResume?: number;
   /** Frames read during the current silence (the first and the latest), validated by the agent's own clock. */
-  private firstFrames?: StackFrame[];
+  private firstFrames?: { frames: StackFrame[]; latencyMs: number };
   private latestFrames?: StackFrame[];
   private pausedThisSilence = false;
   /** The agent's answer to "how long since your loop turned?" after our last pause, on its way. */
@@ -202,8 +202,8 @@ export class VitalsStream {
       return;
     }
     const { type: _type, ...event } = stall;
-    const frames = this.firstFrames;
-    const block: ObservedBlock = { ...event, location: frames ? { source: 'pause', frames } : { source: 'none', frames: [] } };
+    const first = this.firstFrames;
+    const block: ObservedBlock = { ...event, location: first ? { source: 'pause', frames: first.frames, pauseLatencyMs: first.latencyMs } : { source: 'none', frames: [] } };
     this.alive();
     // The silence a debugger of the user's held the thread for is not a block: its stall ends just after the resume.
     if (this.lastForeignResume !== undefined && Date.now() - this.lastForeignResume <= event.ms + 200) return;
@@ -252,6 +252,7 @@ export class VitalsStream {
       this.foreignPauseSince ??= Date.now();
       return;
     }
+    const latencyMs = Date.now() - this.pauseSentAt!;
     this.pauseSentAt = undefined;
     const frames = event.callFrames
       .slice(0, MAX_FRAMES)
@@ -266,7 +267,7 @@ export class VitalsStream {
       (ms) => {
         // Landed after the block had ended (in our own tick, or in the next callback): not this block's place.
         if (ms < threshold / 2 || frames.length === 0) return;
-        this.firstFrames ??= frames;
+        this.firstFrames ??= { frames, latencyMs };
         this.latestFrames = frames;
       },
       () => undefined,

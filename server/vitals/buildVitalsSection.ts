@@ -27,7 +27,7 @@ export function buildVitalsSection(capture: VitalsCapture, options: BuildVitalsO
   const warnings = [...capture.warnings];
   let blocks = capture.blocks;
   if (options.profile && blocks.length > 0) {
-    const found = locateBlocksInProfile(blocks, options.profile);
+    const found = locateBlocksInProfile(blocks, options.profile, { lineCount: options.resolver && ((url) => options.resolver!.generatedLineCount(url)) });
     blocks = found.blocks;
     if (found.gcDominated > 0) {
       warnings.push(`${found.gcDominated === 1 ? '1 block was' : `${found.gcDominated} blocks were`} mostly garbage collection in the CPU profile: see the GC figures and take heap snapshots`);

@@ -1,11 +1,11 @@
 // Blocks that happened at the same place, together: how often, how long, how it is known. Pure.
 import type { CodeOrigin } from '../analysis/codeOrigin';
-import { locateFrames, UNKNOWN_FUNCTION, type BlockPlace, type LocateContext } from './locateBlock';
+import { locateLocation, UNKNOWN_FUNCTION, type BlockPlace, type LocateContext } from './locateBlock';
 import { maxOf, median, round3 } from './stats';
 import type { BlockGroup, ObservedBlock } from './vitalsTypes';
 
 /**
- * Groups blocks by the function, file and line their place names (see locateFrames); the blocks
+ * Groups blocks by the function, file and line their place names (see locateLocation); the blocks
  * not located make one group ('(unknown)', file '', line 0, located false). Per group: `ms` the
  * median length, `maxMs`, `totalMs`, `count`; `sources` 'pause' and 'profile' by how many of its
  * blocks each located, the most frequent first; `endpoint` the most frequent among its blocks;
@@ -15,7 +15,7 @@ import type { BlockGroup, ObservedBlock } from './vitalsTypes';
 export function groupBlocks(blocks: readonly ObservedBlock[], ctx: LocateContext = {}): BlockGroup[] {
   const byKey = new Map<string, Array<{ block: ObservedBlock; place: BlockPlace }>>();
   for (const block of blocks) {
-    const place = locateFrames(block.location.frames, ctx);
+    const place = locateLocation(block.location, ctx);
     const key = place.located ? `${place.function}\u0000${place.file}\u0000${place.line}` : '';
     let members = byKey.get(key);
     if (!members) byKey.set(key, (members = []));

@@ -7,7 +7,7 @@ import type { SourceMapResolver } from '../analysis/sourceMapResolver';
 import type { StackFrame } from '../queries/captureTypes';
 import { mapFrame } from '../queries/callingLine';
 import type { CallingLine } from '../queries/queryReportTypes';
-import type { LiveBlock, ObservedBlock } from './vitalsTypes';
+import { NATIVE_LANDING_MS, type BlockLocation, type LiveBlock, type ObservedBlock } from './vitalsTypes';
 
 export interface LocateContext {
   /** Maps the frames' JavaScript positions to the TypeScript sources. */
@@ -40,9 +40,10 @@ const UNLOCATED: Readonly<BlockPlace> = { function: UNKNOWN_FUNCTION, file: '', 
 /**
  * The frames' place. The frame named is the first of the user's own code (origin 'own'); with
  * none, the first dependency frame; with none either, the first frame (Node's own, or the
- * '(garbage collector)' a profile can give). `inside` is set when frames above the named one are
- * Node's own or native: the one of them nearest the named frame (the Node function it called,
- * e.g. `pbkdf2Sync`, `readFileSync`), dependency frames in between passed over.
+ * '(garbage collector)' a profile can give). With `inNative` (see locateLocation), `inside` is set
+ * when frames above the named one are Node's own or native: the one of them nearest the named
+ * frame (the Node function it called, e.g. `pbkdf2Sync`, `readFileSync`), dependency frames in
+ * between passed over.
  *
  * Route handlers: an anonymous function is named by its route (`GET /block`) when it is in a
  * handler, and `endpoint` is set from the topmost frame of the user's code that is in one. A
@@ -52,7 +53,7 @@ const UNLOCATED: Readonly<BlockPlace> = { function: UNKNOWN_FUNCTION, file: '', 
  * elsewhere is then taken for part of it; in practice the handler's own frame is lower on the same
  * stack, which gives the same endpoint.
  */
-export function locateFrames(frames: readonly StackFrame[], ctx: LocateContext = {}): BlockPlace {
+export function locateFrames(frames: readonly StackFrame[], ctx: LocateContext = {}, options: { inNative?: boolean } = { inNative: true }): BlockPlace {
   if (frames.length === 0) return { ...UNLOCATED, stack: [] };
   const stack = frames.map((frame) => mapFrame(frame, ctx.resolver));
   const handlerOf = handlerIndex(ctx.routeHandlers);
@@ -67,8 +68,8 @@ export function locateFrames(frames: readonly StackFrame[], ctx: LocateContext =
     const route = handlerOf(site.file, site.line);
     if (route) place.function = route;
   }
-  for (let i = at - 1; i >= 0; i--) {
-    if ((stack[i].origin === 'node' || stack[i].origin === 'runtime') && !CLOCK_READS.has(stack[i].functionName)) {
+  for (let i = at - 1; options.inNative && i >= 0; i--) {
+    if (stack[i].origin === 'node' || stack[i].origin === 'runtime') {
       place.inside = stack[i].functionName || '(anonymous)';
       break;
     }
@@ -84,15 +85,19 @@ export function locateFrames(frames: readonly StackFrame[], ctx: LocateContext =
   return place;
 }
 
-/**
- * Node functions a busy loop calls on every turn that never block by themselves: a pause that lands
- * in one is in the user's loop, not inside Node's code ("in now, called from busyWait" misleads).
- */
-const CLOCK_READS = new Set(['now', 'hrtime', 'bigint', 'get performance']);
-
 /** A block as the live panel shows it. */
 export function toLiveBlock(block: ObservedBlock, ctx: LocateContext = {}): LiveBlock {
-  return liveBlockOf(block, locateFrames(block.location.frames, ctx));
+  return liveBlockOf(block, locateLocation(block.location, ctx));
+}
+
+/**
+ * A block location's place. A pause that landed at once found the thread running JavaScript: Node
+ * frames above the user's are then calls its loop makes every turn (`performance.now`), not where
+ * it was stuck, and `inside` is not set. One that landed late found it coming back from native code.
+ */
+export function locateLocation(location: BlockLocation, ctx: LocateContext = {}): BlockPlace {
+  const inNative = location.source !== 'pause' || location.pauseLatencyMs === undefined || location.pauseLatencyMs >= NATIVE_LANDING_MS;
+  return locateFrames(location.frames, ctx, { inNative });
 }
 
 /** A block and its place (already found) as a LiveBlock. */

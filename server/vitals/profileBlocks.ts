@@ -8,6 +8,9 @@ import { buildProfileModel, type ProfileModel } from '../analysis/profileModel';
 import type { StackFrame } from '../queries/captureTypes';
 import type { ObservedBlock } from './vitalsTypes';
 
+/** How many lines a script has, when known (the source map resolver's generatedLineCount). */
+export type LineCount = (scriptUrl: string) => number | undefined;
+
 export interface ProfileBlocks {
   /** The blocks, in the same order, located from the profile where it could (new objects; the input is not changed). */
   blocks: ObservedBlock[];
@@ -41,7 +44,7 @@ export const GC_FRAME: StackFrame = { url: '', line: 0, column: 0, functionName:
  * unless they have no frame of the user's own code and the profile's have: a pause that landed in
  * Node's own code after the user's function had returned then gives way to what the samples show.
  */
-export function locateBlocksInProfile(blocks: readonly ObservedBlock[], profile: Protocol.Profiler.Profile | ProfileModel): ProfileBlocks {
+export function locateBlocksInProfile(blocks: readonly ObservedBlock[], profile: Protocol.Profiler.Profile | ProfileModel, options: { lineCount?: LineCount } = {}): ProfileBlocks {
   const model = 'sampleTimeUs' in profile ? profile : buildProfileModel(profile);
   const origins = new Map<number, ReturnType<typeof originOf>['origin']>();
   const originOfFunction = (fn: number) => {
@@ -56,7 +59,7 @@ export function locateBlocksInProfile(blocks: readonly ObservedBlock[], profile:
   let located = 0;
   let gcDominated = 0;
   const out = blocks.map((block) => {
-    const found = readWindow(model, block.endUs - block.ms * 1000, block.endUs, originOfFunction);
+    const found = readWindow(model, block.endUs - block.ms * 1000, block.endUs, originOfFunction, options.lineCount);
     if (found.gc > 0 && found.gc * 2 > found.busy) gcDominated++;
     if (!found.frames) return block;
     if (block.location.source === 'pause' && block.location.frames.length > 0) {
@@ -75,7 +78,7 @@ interface WindowReading {
   gc: number;
 }
 
-function readWindow(model: ProfileModel, fromUs: number, toUs: number, originOfFunction: (fn: number) => string): WindowReading {
+function readWindow(model: ProfileModel, fromUs: number, toUs: number, originOfFunction: (fn: number) => string, lineCount: LineCount | undefined): WindowReading {
   const reading: WindowReading = { busy: 0, gc: 0 };
   if (!(toUs >= fromUs)) return reading;
   const times = model.sampleTimeUs;
@@ -100,7 +103,7 @@ function readWindow(model: ProfileModel, fromUs: number, toUs: number, originOfF
     vote.leaves.set(leaf, byLeaf);
   }
   const winner = best(votes);
-  if (winner) reading.frames = framesOf(model, best(winner.value.leaves)!.key);
+  if (winner) reading.frames = framesOf(model, best(winner.value.leaves)!.key, lineCount);
   else if (reading.gc > 0) reading.frames = [{ ...GC_FRAME }];
   return reading;
 }
@@ -127,7 +130,7 @@ function best<K, V extends { n: number; last: number }>(tally: Map<K, V>): { key
 }
 
 /** The stack from a node up to the root (the root left out), top first, as StackFrames. */
-function framesOf(model: ProfileModel, leaf: number): StackFrame[] {
+function framesOf(model: ProfileModel, leaf: number, lineCount: LineCount | undefined): StackFrame[] {
   const frames: StackFrame[] = [];
   for (let node = leaf; node >= 0; node = model.parent[node]) {
     if (model.kind[node] === FrameKind.root) continue;
@@ -135,7 +138,7 @@ function framesOf(model: ProfileModel, leaf: number): StackFrame[] {
     const frame: StackFrame = { url: call.url, line: call.lineNumber + 1, column: call.columnNumber + 1, functionName: call.functionName };
     // A node with time of its own is put at its hottest line; a frame that only called others
     // stays at its function's start (a profile does not know from which line it called).
-    const line = hottestLine(model.positionTicks[node]);
+    const line = hottestLine(model.positionTicks[node], lineCount?.(call.url));
     if (line !== undefined) {
       frame.line = line;
       frame.column = 1;
@@ -145,10 +148,15 @@ function framesOf(model: ProfileModel, leaf: number): StackFrame[] {
   return frames;
 }
 
-function hottestLine(ticks: readonly Protocol.Profiler.PositionTickInfo[] | undefined): number | undefined {
+/**
+ * The line with the most ticks. A callee inlined from another script leaves its own line numbers in
+ * its caller's ticks: lines past the end of the script (`lines`, when known) are passed over.
+ */
+function hottestLine(ticks: readonly Protocol.Profiler.PositionTickInfo[] | undefined, lines: number | undefined): number | undefined {
   let line: number | undefined;
   let most = 0;
   for (const tick of ticks ?? []) {
+    if (lines !== undefined && tick.line > lines) continue;
     if (tick.ticks > most) {
       most = tick.ticks;
       line = tick.line;

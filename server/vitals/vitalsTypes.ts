@@ -90,7 +90,15 @@ export interface BlockLocation {
   source: 'pause' | 'profile' | 'none';
   /** Top first, as V8 gave them (not yet source-mapped). Empty for 'none'. */
   frames: StackFrame[];
+  /**
+   * For 'pause': how long the pause took to reach the thread, ms. A thread running JavaScript is
+   * reached within a few ms; one in native code only once that returns (see NATIVE_LANDING_MS).
+   */
+  pauseLatencyMs?: number;
 }
+
+/** A pause that took this long to land found the thread coming back from native code. */
+export const NATIVE_LANDING_MS = 20;
 
 /** One block: a stall, joined with where the thread was. */
 export interface ObservedBlock extends StallEvent {

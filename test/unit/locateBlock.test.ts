@@ -103,8 +103,14 @@ test('toLiveBlock: the block with its place; not located keeps source none', () 
   assert.equal(none.function, '(unknown)');
 });
 
-test('a pause inside a clock read is in the user loop that reads it, not inside Node code', () => {
-  const place = locateFrames([frame('node:internal/perf/utils', 20, 3, 'now'), frame('file:///app/spin.js', 4, 9, 'spin')]);
-  assert.equal(place.function, 'spin');
-  assert.equal(place.inside, undefined);
+test("a pause that landed at once found the user's loop running: the Node call on top is not where it was stuck; one that landed late names it", () => {
+  const frames = [frame('node:internal/errors', 540, 3, 'wrappedFn'), frame('node:internal/perf/performance', 138, 7, 'now'), frame('file:///app/spin.js', 4, 9, 'spin')];
+  const landed = (pauseLatencyMs: number) => toLiveBlock({ endMs: 1, endWallMs: WALL0, endUs: 1, ms: 250, location: { source: 'pause', frames, pauseLatencyMs } });
+  const atOnce = landed(2);
+  assert.equal(atOnce.function, 'spin');
+  assert.equal(atOnce.inside, undefined);
+  const late = landed(240);
+  assert.equal(late.function, 'spin');
+  assert.equal(late.inside, 'now');
+  assert.equal(locateFrames(frames).inside, 'now', 'frames alone (a profile): the Node function named');
 });

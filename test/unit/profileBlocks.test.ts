@@ -112,3 +112,11 @@ test("a block located by pausing keeps its frames when they hold the user's code
   assert.equal(located, 1);
   assert.equal(locateBlocksInProfile([inNode], profileOf([10, 10, 10, 10, 10])).blocks[0], inNode, 'the profile has no user code either: the pause stays');
 });
+
+test("a callee inlined from another script leaves its own lines in its caller's ticks: lines past the script's end are passed over", () => {
+  const profile = profileOf([6, 6, 6, 6, 6]);
+  profile.nodes.find((n) => n.id === 6)!.positionTicks = [{ line: 139, ticks: 9 }, { line: 13, ticks: 3 }];
+  const at = (lineCount?: (url: string) => number | undefined) => locateBlocksInProfile([stallAt(4, 5)], profile, { lineCount }).blocks[0].location.frames[0].line;
+  assert.equal(at((url) => (url === ROUTES ? 40 : undefined)), 13, 'line 139 is not in a 40-line block.js');
+  assert.equal(at(), 139, 'without the script length the hottest line stands');
+});
