@@ -10,6 +10,7 @@ import type { RouteHandlerSite } from '../analysis/routeHandlerNames';
 import type { ExplainResult } from '../queries/explainTypes';
 import type { LiveQueries } from '../queries/liveQueries';
 import type { LiveBlock, LiveStall, LiveVitals, VitalsSample, VitalsStatus } from '../vitals/vitalsTypes';
+import type { HeapDiff, HeapLeakReport, HeapSummary } from '../heap/heapTypes';
 
 /** Bump on any incompatible change; the server refuses a `hello` with another version. */
 export const PROTOCOL_VERSION = 1;
@@ -121,6 +122,52 @@ export interface Methods {
   unwatchVitals: { params: Record<string, never>; result: Record<string, never> };
   /** Analyses a .cpuprofile file made anywhere. */
   analyzeProfileFile: { params: { file: string }; result: { report: ProfileReport } };
+  /**
+   * Takes a heap snapshot of the current target, streamed to `<outDir>/<name>.heapsnapshot` as V8
+   * sends it (a `.partial` file until it is complete, removed when it fails), with heapProgress
+   * events. The service pauses while V8 writes it. Fails with NO_TARGET, BUSY, CANCELLED
+   * (cancelHeap), TARGET_LOST (the partial file removed) or SNAPSHOT_FAILED (a full disk: the message says).
+   */
+  takeHeapSnapshot: { params: { outDir: string; name?: string }; result: HeapSnapshotTaken };
+  /** Stops a running takeHeapSnapshot, summarizeHeapSnapshot, diffHeapSnapshots or findLeak. */
+  cancelHeap: { params: Record<string, never>; result: Record<string, never> };
+  /**
+   * Summarises any .heapsnapshot file (by constructor, largest objects, duplicated strings), with
+   * heapProgress events. Fails with INVALID_SNAPSHOT (what is wrong and where) or SNAPSHOT_TOO_LARGE
+   * (said from the header's counts before parsing).
+   */
+  summarizeHeapSnapshot: { params: { file: string; top?: number }; result: { summary: HeapSummary } };
+  /** Leak suspects of two or three snapshot files (memlab's method). Errors as summarizeHeapSnapshot. */
+  diffHeapSnapshots: { params: { files: string[]; top?: number }; result: { diff: HeapDiff } };
+  /**
+   * Find Leak in Endpoint: snapshot, load, snapshot, the same load, snapshot, with a sampling heap
+   * profile of the first load; the suspects with their retainer paths and allocating lines. The
+   * load's host must be loopback or in allowHosts. Errors as profileEndpoint and summarizeHeapSnapshot.
+   */
+  findLeak: { params: FindLeakParams; result: { report: HeapLeakReport } };
+}
+
+export interface HeapSnapshotTaken {
+  file: string;
+  bytes: number;
+  durationMs: number;
+  /** The target's JS heap (used) just before, bytes. */
+  heapUsedBefore?: number;
+}
+
+export interface FindLeakParams {
+  load: LoadOptions;
+  allowHosts?: string[];
+  /** Where the snapshots and the heap profile go (absolute). */
+  outDir: string;
+  /** Base name of the files; default from the URL's path and the time. */
+  name?: string;
+  waitTimeoutMs?: number;
+  acceptErrors?: boolean;
+  knownRoutes?: KnownRoute[];
+  routeHandlers?: RouteHandlerSite[];
+  /** Bytes per request: the report's `gate` says whether growth went past it. */
+  failOnGrowthBytes?: number;
 }
 
 export type MethodName = keyof Methods;
@@ -146,6 +193,9 @@ export type ErrorCode =
   | 'NOT_EXPLAINABLE' // explainQuery on a statement EXPLAIN cannot take (DDL, several statements, ANALYZE on a write)
   | 'QUERY_UNKNOWN' // explainQuery on a statement the last profile did not capture (or the agent no longer holds)
   | 'AGENT_FAILED' // the agent could not be put into the service (the message says why)
+  | 'INVALID_SNAPSHOT' // a .heapsnapshot file that is truncated or malformed (the message names what and where)
+  | 'SNAPSHOT_TOO_LARGE' // a snapshot whose header's counts need more memory than is available
+  | 'SNAPSHOT_FAILED' // a snapshot could not be written (a full disk, a file that cannot be created)
   | 'INTERNAL';
 
 export interface RpcError {
@@ -176,6 +226,16 @@ export interface Events {
   vitalsBlock: LiveBlock;
   /** The loop has not turned for a while (every second of it), then once with `over`. */
   vitalsStall: LiveStall;
+  /** A running heap operation: taking a snapshot (V8's progress, then bytes written), reading one, a leak hunt's steps. */
+  heapProgress: HeapProgress;
+}
+
+export interface HeapProgress {
+  operation: 'snapshot' | 'summary' | 'diff' | 'leak';
+  /** What is happening now, for a progress notification: "taking snapshot 2 of 3", "reading nodes". */
+  message: string;
+  /** 0…1 when known. */
+  fraction?: number;
 }
 
 export type EventName = keyof Events;

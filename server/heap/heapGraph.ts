@@ -1,0 +1,61 @@
+// One V8 heap snapshot as columns in typed arrays: what the streaming reader (snapshotReader.ts)
+// produces from a .heapsnapshot file and what the pure graph code (dominators, retainer paths,
+// summary, leak diff) reads. Node and edge references are ordinals (node i, edge j), not V8's
+// field offsets (V8 writes `to_node` as ordinal × node_fields.length). Pure: no I/O here.
+
+/** The snapshot's strings, decoded on demand (the reader keeps offsets into the file, not the text). */
+export interface StringTable {
+  readonly count: number;
+  /** The string at `index` (V8's `strings[index]`). Throws RangeError outside 0…count-1. */
+  get(index: number): string;
+}
+
+export interface HeapGraph {
+  readonly nodeCount: number;
+  readonly edgeCount: number;
+  /** meta.node_types[0]: the name of each node type code ('hidden', 'array', 'string', 'object', …). */
+  readonly nodeTypeNames: readonly string[];
+  /** meta.edge_types[0]: the name of each edge type code ('context', 'element', 'property', …). */
+  readonly edgeTypeNames: readonly string[];
+  /** Per node: its type code (an index into nodeTypeNames). */
+  readonly nodeType: Uint8Array;
+  /** Per node: its name, an index into `strings`. */
+  readonly nodeName: Uint32Array;
+  /** Per node: V8's HeapObjectId, stable across snapshots of one isolate (odd for JS objects). */
+  readonly nodeId: Uint32Array;
+  /** Per node: its shallow size in bytes, saturated at 2^32-1; the true value of those is in selfSizeOverflow. */
+  readonly nodeSelfSize: Uint32Array;
+  /** Node ordinal → true self size, for the rare nodes of 4 GiB or more. */
+  readonly selfSizeOverflow?: ReadonlyMap<number, number>;
+  /** Per node (and one past the last): the ordinal of its first edge; node i owns edges firstEdge[i] … firstEdge[i+1]-1. */
+  readonly firstEdge: Uint32Array;
+  /** Per edge: its type code (an index into edgeTypeNames). */
+  readonly edgeType: Uint8Array;
+  /** Per edge: its name (an index into `strings`), or for `element` and `hidden` edges its numeric index. */
+  readonly edgeName: Uint32Array;
+  /** Per edge: the ordinal of the node it points to. */
+  readonly edgeTo: Uint32Array;
+  readonly strings: StringTable;
+  /** The root node's ordinal (snapshot.root_index / node_fields.length; 0 in every V8 snapshot). */
+  readonly rootIndex: number;
+}
+
+/** A node's shallow size in bytes. */
+export function selfSizeOf(graph: HeapGraph, node: number): number {
+  const size = graph.nodeSelfSize[node]!;
+  return size === 0xffffffff ? (graph.selfSizeOverflow?.get(node) ?? size) : size;
+}
+
+/** The code of a node type by name, or -1 when this snapshot's meta has no such type. */
+export function nodeTypeCode(graph: Pick<HeapGraph, 'nodeTypeNames'>, name: string): number {
+  return graph.nodeTypeNames.indexOf(name);
+}
+
+/** The code of an edge type by name, or -1 when this snapshot's meta has no such type. */
+export function edgeTypeCode(graph: Pick<HeapGraph, 'edgeTypeNames'>, name: string): number {
+  return graph.edgeTypeNames.indexOf(name);
+}
+
+/** The node types the DevTools heap profiler knows (current V8), for snapshots we write ourselves. */
+export const V8_NODE_TYPES = ['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic', 'concatenated string', 'sliced string', 'symbol', 'bigint', 'object shape'] as const;
+export const V8_EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'] as const;
