@@ -2,7 +2,7 @@
 // under bench/, with tsx) in its own process, then prints a summary of ratios against baselines
 // measured in the same run and writes it to bench/results/latest.json.
 // Usage: npm run bench [-- NAME…]   (names: profilingOverhead, queryCaptureOverhead, vitalsOverhead, zeroXOverhead, analysisSpeed,
-//        showLatency, loadAccuracy, loadSoak — loadSoak only when named or with BENCH_SOAK=1)
+//        heapAnalysis, showLatency, loadAccuracy, loadSoak — loadSoak only when named or with BENCH_SOAK=1)
 //        BENCH_ROUNDS=N npm run bench
 // Timings vary a lot on shared machines: read them as figures, never as pass/fail criteria.
 import { spawn } from 'node:child_process';
@@ -19,6 +19,8 @@ const BENCHES = [
   { name: 'vitalsOverhead', file: 'bench/vitalsOverhead.bench.ts', database: true, timeoutMs: 8 * 60_000 },
   { name: 'zeroXOverhead', file: 'bench/zeroXOverhead.bench.ts', database: true, timeoutMs: 8 * 60_000 },
   { name: 'analysisSpeed', file: 'bench/analysisSpeed.bench.ts', database: false, timeoutMs: 6 * 60_000 },
+  // The first run also makes its snapshots (≈ 1.6 GB in .cache/bench-heap/, about 2 min) and installs memlab.
+  { name: 'heapAnalysis', file: 'bench/heapAnalysis.bench.ts', database: false, timeoutMs: 25 * 60_000 },
   { name: 'showLatency', file: 'bench/showLatency.bench.ts', database: true, timeoutMs: 10 * 60_000 },
   { name: 'loadAccuracy', file: 'bench/loadAccuracy.bench.ts', database: false, timeoutMs: 10 * 60_000 },
   // Long (SOAK_MINUTES, default 10): only with BENCH_SOAK=1 or when named (`npm run bench -- loadSoak`).

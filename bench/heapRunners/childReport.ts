@@ -1,7 +1,9 @@
 // What every heap-benchmark runner reports, one JSON line each on stdout (a pipe: synchronous on
 // Linux, so a line arrives while the runner is still busy): `{"phase":…}` when a phase ends, with
 // its duration and the process's RSS then, and one `{"result":…}` at the end with its peak RSS
-// (process.resourceUsage().maxRSS, and VmHWM from /proc/self/status where there is one).
+// (process.resourceUsage().maxRSS, and VmHWM from /proc/self/status where there is one) and its
+// CPU time (user + system, all threads: GC helpers included), which a busy machine disturbs less
+// than wall time.
 // The parent (bench/lib/heapRunner.ts) samples the child's RSS in between and sorts by phase.
 import { readFileSync } from 'node:fs';
 
@@ -30,7 +32,8 @@ export function phase(name: string): void {
 
 /** Reports the run's outcome; `fields` are the runner's own (counts, what it computed). */
 export function finish(fields: Record<string, unknown>): void {
-  emit({ result: { ...fields, ms: performance.now() - started, maxRssBytes: process.resourceUsage().maxRSS * 1024, vmHwmBytes: vmHwmBytes() } });
+  const usage = process.resourceUsage();
+  emit({ result: { ...fields, ms: performance.now() - started, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssBytes: usage.maxRSS * 1024, vmHwmBytes: vmHwmBytes() } });
 }
 
 /** Reports a run that could not complete for a reason that is itself the figure (e.g. a string limit). */

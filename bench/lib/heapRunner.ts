@@ -41,8 +41,8 @@ export interface PhaseFigure {
 }
 
 export interface RunnerResult {
-  /** The runner's `result` line: its own fields plus ms, maxRssBytes, vmHwmBytes. */
-  result: Record<string, unknown> & { ms: number; maxRssBytes: number; vmHwmBytes?: number; failed?: boolean; error?: string };
+  /** The runner's `result` line: its own fields plus ms, cpuMs, maxRssBytes, vmHwmBytes. */
+  result: Record<string, unknown> & { ms: number; cpuMs?: number; maxRssBytes: number; vmHwmBytes?: number; failed?: boolean; error?: string };
   phases: PhaseFigure[];
   /** The largest VmRSS sampled from outside. */
   sampledPeakRssBytes: number;
