@@ -1,0 +1,138 @@
+// The row sinks that turn the numbers of `nodes` and `edges` into HeapGraph's columns (and the id
+// column alone, for the baseline snapshots of a diff), checking each value as it lands: counts
+// against the header, type codes against the meta, to_node against the node count. Pure.
+import type { RowSink } from './numberScanner';
+import type { FieldPositions, SnapshotHeader } from './snapshotHeader';
+
+const MAX_U32 = 0xffffffff;
+
+/** node_count nodes: type, name, id, self size, and firstEdge from the edge_count column. */
+export class NodeColumns implements RowSink {
+  readonly nodeType: Uint8Array;
+  readonly nodeName: Uint32Array;
+  readonly nodeId: Uint32Array;
+  readonly nodeSelfSize: Uint32Array;
+  readonly firstEdge: Uint32Array;
+  readonly selfSizeOverflow = new Map<number, number>();
+  count = 0;
+  private edgeSum = 0;
+
+  constructor(
+    private readonly header: SnapshotHeader,
+    private readonly fields: FieldPositions,
+  ) {
+    const n = header.nodeCount;
+    this.nodeType = new Uint8Array(n);
+    this.nodeName = new Uint32Array(n);
+    this.nodeId = new Uint32Array(n);
+    this.nodeSelfSize = new Uint32Array(n);
+    this.firstEdge = new Uint32Array(n + 1);
+  }
+
+  row(values: Float64Array): string | undefined {
+    const i = this.count;
+    const f = this.fields;
+    if (i >= this.header.nodeCount) return `no more than the header's node_count (${this.header.nodeCount}) nodes`;
+    const type = values[f.nodeType]!;
+    if (type >= this.header.nodeTypeNames.length) return `a node type code below ${this.header.nodeTypeNames.length} (meta.node_types), not ${type}`;
+    const name = values[f.nodeName]!;
+    const id = values[f.nodeId]!;
+    if (name > MAX_U32 || id > MAX_U32) return `a node name and id below 2^32`;
+    const self = values[f.nodeSelfSize]!;
+    this.edgeSum += values[f.nodeEdgeCount]!;
+    if (this.edgeSum > this.header.edgeCount) return `edge_count values that sum to the header's edge_count (${this.header.edgeCount}); they pass it at node ${i}`;
+    this.nodeType[i] = type;
+    this.nodeName[i] = name;
+    this.nodeId[i] = id;
+    if (self >= MAX_U32) {
+      this.nodeSelfSize[i] = MAX_U32;
+      this.selfSizeOverflow.set(i, self);
+    } else this.nodeSelfSize[i] = self;
+    this.firstEdge[i + 1] = this.edgeSum;
+    this.count = i + 1;
+    return undefined;
+  }
+
+  /** After the section: what was expected when the counts disagree with the header. */
+  problem(): string | undefined {
+    if (this.count !== this.header.nodeCount) return `the header's node_count (${this.header.nodeCount}) nodes, found ${this.count}`;
+    if (this.edgeSum !== this.header.edgeCount) return `edge_count values that sum to the header's edge_count (${this.header.edgeCount}), not ${this.edgeSum}`;
+    return undefined;
+  }
+}
+
+/** edge_count edges: type, name or index, and the target as a node ordinal. */
+export class EdgeColumns implements RowSink {
+  readonly edgeType: Uint8Array;
+  readonly edgeName: Uint32Array;
+  readonly edgeTo: Uint32Array;
+  count = 0;
+  private readonly nodeFieldCount: number;
+
+  constructor(
+    private readonly header: SnapshotHeader,
+    private readonly fields: FieldPositions,
+  ) {
+    const e = header.edgeCount;
+    this.edgeType = new Uint8Array(e);
+    this.edgeName = new Uint32Array(e);
+    this.edgeTo = new Uint32Array(e);
+    this.nodeFieldCount = header.nodeFields.length;
+  }
+
+  row(values: Float64Array): string | undefined {
+    const j = this.count;
+    const f = this.fields;
+    if (j >= this.header.edgeCount) return `no more than the header's edge_count (${this.header.edgeCount}) edges`;
+    const type = values[f.edgeType]!;
+    if (type >= this.header.edgeTypeNames.length) return `an edge type code below ${this.header.edgeTypeNames.length} (meta.edge_types), not ${type}`;
+    const name = values[f.edgeName]!;
+    if (name > MAX_U32) return 'an edge name or index below 2^32';
+    const to = values[f.edgeTo]! / this.nodeFieldCount;
+    if (to !== Math.floor(to) || to >= this.header.nodeCount) {
+      return `a to_node that is a node's index (a multiple of ${this.nodeFieldCount} below ${this.header.nodeCount * this.nodeFieldCount}), not ${values[f.edgeTo]}`;
+    }
+    this.edgeType[j] = type;
+    this.edgeName[j] = name;
+    this.edgeTo[j] = to;
+    this.count = j + 1;
+    return undefined;
+  }
+
+  problem(): string | undefined {
+    return this.count === this.header.edgeCount ? undefined : `the header's edge_count (${this.header.edgeCount}) edges, found ${this.count}`;
+  }
+}
+
+/** The id column alone (readSnapshotIds). */
+export class IdColumn implements RowSink {
+  readonly ids: Uint32Array;
+  count = 0;
+
+  constructor(
+    private readonly header: SnapshotHeader,
+    private readonly idAt: number,
+  ) {
+    this.ids = new Uint32Array(header.nodeCount);
+  }
+
+  row(values: Float64Array): string | undefined {
+    if (this.count >= this.header.nodeCount) return `no more than the header's node_count (${this.header.nodeCount}) nodes`;
+    const id = values[this.idAt]!;
+    if (id > MAX_U32) return 'a node id below 2^32';
+    this.ids[this.count++] = id;
+    return undefined;
+  }
+
+  problem(): string | undefined {
+    return this.count === this.header.nodeCount ? undefined : `the header's node_count (${this.header.nodeCount}) nodes, found ${this.count}`;
+  }
+
+  /** The ids sorted ascending, each once. */
+  sortedUnique(): Uint32Array {
+    const ids = this.ids.sort();
+    let k = 0;
+    for (let i = 0; i < ids.length; i++) if (i === 0 || ids[i] !== ids[k - 1]) ids[k++] = ids[i]!;
+    return ids.subarray(0, k);
+  }
+}
