@@ -104,6 +104,25 @@ export class EdgeColumns implements RowSink {
   }
 }
 
+/** Counts rows and stores nothing: to find where a file whose counts cannot fit ends, without allocating for them. */
+export class CountingSink implements RowSink {
+  count = 0;
+
+  constructor(
+    private readonly expected: number,
+    private readonly what: string,
+  ) {}
+
+  row(): string | undefined {
+    this.count++;
+    return undefined;
+  }
+
+  problem(): string | undefined {
+    return this.count === this.expected ? undefined : `the header's ${this.what}_count (${this.expected}) ${this.what}s, found ${this.count}`;
+  }
+}
+
 /** The id column alone (readSnapshotIds). */
 export class IdColumn implements RowSink {
   readonly ids: Uint32Array;

@@ -9,7 +9,7 @@ import type { HeapGraph } from './heapGraph';
 import { availableMemoryBytes, estimateAnalysisBytes, estimateIdBytes } from './memoryBudget';
 import { NumberArrayScanner, type SectionScanner } from './numberScanner';
 import { SnapshotBody } from './snapshotBody';
-import { EdgeColumns, IdColumn, NodeColumns } from './snapshotColumns';
+import { CountingSink, EdgeColumns, IdColumn, NodeColumns } from './snapshotColumns';
 import { abortError, count, formatError, SnapshotTooLargeError, truncatedError } from './snapshotErrors';
 import { findHeaderEnd, HEADER_LIMIT_BYTES, parseSnapshotHeader, type FieldPositions, type SnapshotHeader } from './snapshotHeader';
 import { FileStrings } from './fileStrings';
@@ -59,7 +59,7 @@ export async function readSnapshot(file: string, options: ReadOptions = {}): Pro
   let handedOver = false;
   try {
     const { header, fields, bodyStart } = await readHeader(fd);
-    checkCountsFit(header, bodyStart, true);
+    await checkCountsFit(fd, header, bodyStart, true);
     refuseWhenTooLarge(header, estimateAnalysisBytes(header), options);
     const nodes = new NodeColumns(header, fields);
     const edges = new EdgeColumns(header, fields);
@@ -111,7 +111,7 @@ export async function readSnapshotIds(file: string, options: ReadOptions = {}): 
   const fd = await openFile(file);
   try {
     const { header, fields, bodyStart } = await readHeader(fd);
-    checkCountsFit(header, bodyStart, false);
+    await checkCountsFit(fd, header, bodyStart, false);
     refuseWhenTooLarge(header, estimateIdBytes(header), options);
     const ids = new IdColumn(header, fields.nodeId);
     const scanner = new NumberArrayScanner(header.nodeFields.length, ids);
@@ -159,18 +159,28 @@ async function readHeader(fd: number): Promise<{ header: SnapshotHeader; fields:
   }
 }
 
-/** Counts the file cannot hold (each number takes at least a digit and a comma) are a format error, before anything is allocated. */
-function checkCountsFit(header: SnapshotHeader, bodyStart: number, withEdges: boolean): void {
+/**
+ * Counts the file cannot hold (each number takes at least a digit and a comma) are refused before
+ * anything is allocated for them: the file is scanned storing nothing, which finds where it is
+ * truncated or malformed; a well-formed file with counts too large is an error about the counts.
+ */
+async function checkCountsFit(fd: number, header: SnapshotHeader, bodyStart: number, withEdges: boolean): Promise<void> {
   const nodeBytes = header.nodeCount * header.nodeFields.length * 2;
   const edgeBytes = withEdges ? header.edgeCount * header.edgeFields.length * 2 : 0;
   const room = header.fileSize - bodyStart;
-  if (nodeBytes + edgeBytes - 2 > room) {
-    throw formatError(
-      'snapshot',
-      0,
-      `node_count and edge_count that fit the file: ${count(header.nodeCount)} nodes and ${count(header.edgeCount)} edges need at least ${count(nodeBytes + edgeBytes - 2)} bytes, and the file has ${count(room)} after its header (is it truncated?)`,
-    );
-  }
+  if (nodeBytes + edgeBytes - 2 <= room) return;
+  const nodes = new CountingSink(header.nodeCount, 'node');
+  const edges = new CountingSink(header.edgeCount, 'edge');
+  const nodeScanner = new NumberArrayScanner(header.nodeFields.length, nodes);
+  const edgeScanner = new NumberArrayScanner(header.edgeFields.length, edges);
+  const body = new SnapshotBody({
+    sections: new Map<string, SectionScanner>([['nodes', nodeScanner], ...(withEdges ? ([['edges', edgeScanner], ['strings', new StringArrayScanner()]] as const) : [])]),
+    closed: (key) => (key === 'nodes' ? (partialRow(nodeScanner, 'node') ?? nodes.problem()) : key === 'edges' ? (partialRow(edgeScanner, 'edge') ?? edges.problem()) : undefined),
+    stopAfter: withEdges ? undefined : 'nodes',
+    fileSize: header.fileSize,
+  });
+  await pump(fd, body, bodyStart, header.fileSize, {});
+  throw formatError('snapshot', 0, `node_count and edge_count that fit the file: ${count(header.nodeCount)} nodes and ${count(header.edgeCount)} edges need at least ${count(nodeBytes + edgeBytes - 2)} bytes, and the file has ${count(room)} after its header`);
 }
 
 function refuseWhenTooLarge(header: SnapshotHeader, needBytes: number, options: ReadOptions): void {
