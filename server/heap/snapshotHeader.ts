@@ -118,12 +118,13 @@ export function parseSnapshotHeader(text: string, fileSize: number, at: number):
   const nodeTypeNames = typeNames(meta['node_types'], 'node_types', fields.nodeType);
   const edgeTypeNames = typeNames(meta['edge_types'], 'edge_types', fields.edgeType);
   const nodeCount = countOf(value['node_count'], 'snapshot.node_count', fail, 0xfffffffe);
+  if (nodeCount === 0) throw fail('snapshot.node_count to be at least 1 (every snapshot has its root node)');
   const edgeCount = countOf(value['edge_count'], 'snapshot.edge_count', fail, 0xffffffff);
   const traceFunctionCount = value['trace_function_count'] === undefined ? 0 : countOf(value['trace_function_count'], 'snapshot.trace_function_count', fail, Number.MAX_SAFE_INTEGER);
   let rootIndex = 0;
   if (value['root_index'] !== undefined) {
     const raw = countOf(value['root_index'], 'snapshot.root_index', fail, Number.MAX_SAFE_INTEGER);
-    if (raw % nodeFields.length !== 0 || raw / nodeFields.length >= Math.max(1, nodeCount)) {
+    if (raw % nodeFields.length !== 0 || raw / nodeFields.length >= nodeCount) {
       throw fail(`snapshot.root_index to be a node's index (a multiple of ${nodeFields.length} below ${nodeCount * nodeFields.length}), not ${raw}`);
     }
     rootIndex = raw / nodeFields.length;

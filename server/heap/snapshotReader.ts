@@ -59,7 +59,7 @@ export async function readSnapshot(file: string, options: ReadOptions = {}): Pro
   let handedOver = false;
   try {
     const { header, fields, bodyStart } = await readHeader(fd);
-    await checkCountsFit(fd, header, bodyStart, true);
+    await checkCountsFit(fd, header, bodyStart, true, options);
     refuseWhenTooLarge(header, estimateAnalysisBytes(header), options);
     const nodes = new NodeColumns(header, fields);
     const edges = new EdgeColumns(header, fields);
@@ -111,7 +111,7 @@ export async function readSnapshotIds(file: string, options: ReadOptions = {}): 
   const fd = await openFile(file);
   try {
     const { header, fields, bodyStart } = await readHeader(fd);
-    await checkCountsFit(fd, header, bodyStart, false);
+    await checkCountsFit(fd, header, bodyStart, false, options);
     refuseWhenTooLarge(header, estimateIdBytes(header), options);
     const ids = new IdColumn(header, fields.nodeId);
     const scanner = new NumberArrayScanner(header.nodeFields.length, ids);
@@ -164,7 +164,7 @@ async function readHeader(fd: number): Promise<{ header: SnapshotHeader; fields:
  * anything is allocated for them: the file is scanned storing nothing, which finds where it is
  * truncated or malformed; a well-formed file with counts too large is an error about the counts.
  */
-async function checkCountsFit(fd: number, header: SnapshotHeader, bodyStart: number, withEdges: boolean): Promise<void> {
+async function checkCountsFit(fd: number, header: SnapshotHeader, bodyStart: number, withEdges: boolean, options: ReadOptions): Promise<void> {
   const nodeBytes = header.nodeCount * header.nodeFields.length * 2;
   const edgeBytes = withEdges ? header.edgeCount * header.edgeFields.length * 2 : 0;
   const room = header.fileSize - bodyStart;
@@ -179,7 +179,7 @@ async function checkCountsFit(fd: number, header: SnapshotHeader, bodyStart: num
     stopAfter: withEdges ? undefined : 'nodes',
     fileSize: header.fileSize,
   });
-  await pump(fd, body, bodyStart, header.fileSize, {});
+  await pump(fd, body, bodyStart, header.fileSize, { signal: options.signal, chunkBytes: options.chunkBytes });
   throw formatError('snapshot', 0, `node_count and edge_count that fit the file: ${count(header.nodeCount)} nodes and ${count(header.edgeCount)} edges need at least ${count(nodeBytes + edgeBytes - 2)} bytes, and the file has ${count(room)} after its header`);
 }
 

@@ -172,6 +172,8 @@ test('each validation error names the section, the byte offset and what was expe
     [text.replace('"type","name","id"', '"type","nam","id"'), /in `snapshot` .*node_fields to include 'name'/],
     [text.replace('"to_node"', '"to"'), /edge_fields to include 'to_node'/],
     [text.replace('"node_count":11', '"node_count":-1'), /snapshot.node_count to be an integer/],
+    [text.replace('"node_count":11', '"node_count":0'), /snapshot.node_count to be at least 1/],
+    [text.replace('"snapshot":{', '"snapshot":{"root_index":7,'), /snapshot.root_index to be a node's index \(a multiple of 6 below 66\), not 7/],
     [text.replace('"node_count":11', '"node_count":11000'), /in `nodes` .*expected the header's node_count \(11000\) nodes, found 11/],
     ['{"nodes":[]}', /expected the file to start with \{"snapshot":\{/],
     ['{"snapshot":{"meta":' + ' '.repeat(2 ** 20 + 10), /a header \(the "snapshot" object\) of at most 1,048,576 bytes/],
