@@ -55,6 +55,7 @@ export async function readSnapshotHeader(file: string): Promise<SnapshotHeader> 
 
 /** The whole snapshot as a HeapGraph; its strings stay in the file until close(). */
 export async function readSnapshot(file: string, options: ReadOptions = {}): Promise<LoadedSnapshot> {
+  if (options.signal?.aborted) throw abortError();
   const fd = await openFile(file);
   let handedOver = false;
   try {
@@ -108,6 +109,7 @@ export async function readSnapshot(file: string, options: ReadOptions = {}): Pro
 
 /** The snapshot's node ids only, sorted ascending and unique; reads the file only up to the end of `nodes`. */
 export async function readSnapshotIds(file: string, options: ReadOptions = {}): Promise<{ ids: Uint32Array; header: SnapshotHeader }> {
+  if (options.signal?.aborted) throw abortError();
   const fd = await openFile(file);
   try {
     const { header, fields, bodyStart } = await readHeader(fd);
