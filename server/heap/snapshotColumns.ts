@@ -16,31 +16,45 @@ export class NodeColumns implements RowSink {
   readonly selfSizeOverflow = new Map<number, number>();
   count = 0;
   private edgeSum = 0;
+  // The header's figures, as plain fields: read for every node.
+  private readonly nodeCount: number;
+  private readonly edgeCount: number;
+  private readonly typeCount: number;
+  private readonly typeAt: number;
+  private readonly nameAt: number;
+  private readonly idAt: number;
+  private readonly selfSizeAt: number;
+  private readonly edgeCountAt: number;
 
-  constructor(
-    private readonly header: SnapshotHeader,
-    private readonly fields: FieldPositions,
-  ) {
+  constructor(header: SnapshotHeader, fields: FieldPositions) {
     const n = header.nodeCount;
     this.nodeType = new Uint8Array(n);
     this.nodeName = new Uint32Array(n);
     this.nodeId = new Uint32Array(n);
     this.nodeSelfSize = new Uint32Array(n);
     this.firstEdge = new Uint32Array(n + 1);
+    this.nodeCount = n;
+    this.edgeCount = header.edgeCount;
+    this.typeCount = header.nodeTypeNames.length;
+    this.typeAt = fields.nodeType;
+    this.nameAt = fields.nodeName;
+    this.idAt = fields.nodeId;
+    this.selfSizeAt = fields.nodeSelfSize;
+    this.edgeCountAt = fields.nodeEdgeCount;
   }
 
   row(values: Float64Array): string | undefined {
     const i = this.count;
-    const f = this.fields;
-    if (i >= this.header.nodeCount) return `no more than the header's node_count (${this.header.nodeCount}) nodes`;
-    const type = values[f.nodeType]!;
-    if (type >= this.header.nodeTypeNames.length) return `a node type code below ${this.header.nodeTypeNames.length} (meta.node_types), not ${type}`;
-    const name = values[f.nodeName]!;
-    const id = values[f.nodeId]!;
+    if (i >= this.nodeCount) return `no more than the header's node_count (${this.nodeCount}) nodes`;
+    const type = values[this.typeAt]!;
+    if (type >= this.typeCount) return `a node type code below ${this.typeCount} (meta.node_types), not ${type}`;
+    const name = values[this.nameAt]!;
+    const id = values[this.idAt]!;
     if (name > MAX_U32 || id > MAX_U32) return `a node name and id below 2^32`;
-    const self = values[f.nodeSelfSize]!;
-    this.edgeSum += values[f.nodeEdgeCount]!;
-    if (this.edgeSum > this.header.edgeCount) return `edge_count values that sum to the header's edge_count (${this.header.edgeCount}); they pass it at node ${i}`;
+    const self = values[this.selfSizeAt]!;
+    const edgeSum = this.edgeSum + values[this.edgeCountAt]!;
+    if (edgeSum > this.edgeCount) return `edge_count values that sum to the header's edge_count (${this.edgeCount}); they pass it at node ${i}`;
+    this.edgeSum = edgeSum;
     this.nodeType[i] = type;
     this.nodeName[i] = name;
     this.nodeId[i] = id;
@@ -48,15 +62,15 @@ export class NodeColumns implements RowSink {
       this.nodeSelfSize[i] = MAX_U32;
       this.selfSizeOverflow.set(i, self);
     } else this.nodeSelfSize[i] = self;
-    this.firstEdge[i + 1] = this.edgeSum;
+    this.firstEdge[i + 1] = edgeSum;
     this.count = i + 1;
     return undefined;
   }
 
   /** After the section: what was expected when the counts disagree with the header. */
   problem(): string | undefined {
-    if (this.count !== this.header.nodeCount) return `the header's node_count (${this.header.nodeCount}) nodes, found ${this.count}`;
-    if (this.edgeSum !== this.header.edgeCount) return `edge_count values that sum to the header's edge_count (${this.header.edgeCount}), not ${this.edgeSum}`;
+    if (this.count !== this.nodeCount) return `the header's node_count (${this.nodeCount}) nodes, found ${this.count}`;
+    if (this.edgeSum !== this.edgeCount) return `edge_count values that sum to the header's edge_count (${this.edgeCount}), not ${this.edgeSum}`;
     return undefined;
   }
 }
@@ -67,30 +81,40 @@ export class EdgeColumns implements RowSink {
   readonly edgeName: Uint32Array;
   readonly edgeTo: Uint32Array;
   count = 0;
+  // The header's figures, as plain fields: read for every edge.
+  private readonly edgeCount: number;
+  private readonly nodeCount: number;
   private readonly nodeFieldCount: number;
+  private readonly typeCount: number;
+  private readonly typeAt: number;
+  private readonly nameAt: number;
+  private readonly toAt: number;
 
-  constructor(
-    private readonly header: SnapshotHeader,
-    private readonly fields: FieldPositions,
-  ) {
+  constructor(header: SnapshotHeader, fields: FieldPositions) {
     const e = header.edgeCount;
     this.edgeType = new Uint8Array(e);
     this.edgeName = new Uint32Array(e);
     this.edgeTo = new Uint32Array(e);
+    this.edgeCount = e;
+    this.nodeCount = header.nodeCount;
     this.nodeFieldCount = header.nodeFields.length;
+    this.typeCount = header.edgeTypeNames.length;
+    this.typeAt = fields.edgeType;
+    this.nameAt = fields.edgeName;
+    this.toAt = fields.edgeTo;
   }
 
   row(values: Float64Array): string | undefined {
     const j = this.count;
-    const f = this.fields;
-    if (j >= this.header.edgeCount) return `no more than the header's edge_count (${this.header.edgeCount}) edges`;
-    const type = values[f.edgeType]!;
-    if (type >= this.header.edgeTypeNames.length) return `an edge type code below ${this.header.edgeTypeNames.length} (meta.edge_types), not ${type}`;
-    const name = values[f.edgeName]!;
+    if (j >= this.edgeCount) return `no more than the header's edge_count (${this.edgeCount}) edges`;
+    const type = values[this.typeAt]!;
+    if (type >= this.typeCount) return `an edge type code below ${this.typeCount} (meta.edge_types), not ${type}`;
+    const name = values[this.nameAt]!;
     if (name > MAX_U32) return 'an edge name or index below 2^32';
-    const to = values[f.edgeTo]! / this.nodeFieldCount;
-    if (to !== Math.floor(to) || to >= this.header.nodeCount) {
-      return `a to_node that is a node's index (a multiple of ${this.nodeFieldCount} below ${this.header.nodeCount * this.nodeFieldCount}), not ${values[f.edgeTo]}`;
+    const raw = values[this.toAt]!;
+    const to = raw / this.nodeFieldCount;
+    if (to >= this.nodeCount || to !== Math.floor(to)) {
+      return `a to_node that is a node's index (a multiple of ${this.nodeFieldCount} below ${this.nodeCount * this.nodeFieldCount}), not ${raw}`;
     }
     this.edgeType[j] = type;
     this.edgeName[j] = name;
@@ -100,7 +124,7 @@ export class EdgeColumns implements RowSink {
   }
 
   problem(): string | undefined {
-    return this.count === this.header.edgeCount ? undefined : `the header's edge_count (${this.header.edgeCount}) edges, found ${this.count}`;
+    return this.count === this.edgeCount ? undefined : `the header's edge_count (${this.edgeCount}) edges, found ${this.count}`;
   }
 }
 
