@@ -2,11 +2,10 @@
 // cached in .cache/bench-heap/<generator hash>-node<version>/ and made again only when the
 // generator or Node changes. The generator's bytes per unit are measured once (two small runs) and
 // cached with the files, so the real runs hit their size without trial and error.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root } from './processes';
+import { root, runToEnd } from './processes';
 
 export const generatorFile = join(root, 'bench', 'fixtures', 'bigHeap.mjs');
 const CALIBRATION_UNITS = 20_000;
@@ -45,23 +44,18 @@ export function snapshotCacheDir(): string {
   return join(root, '.cache', 'bench-heap', `${hash}-node${process.versions.node}`);
 }
 
-function runGenerator(units: number, out: string, maxOldSpaceMb: number): GeneratorOutput {
-  const stdout = execFileSync(process.execPath, [`--max-old-space-size=${maxOldSpaceMb}`, generatorFile, '--units', String(units), '--out', out], {
-    encoding: 'utf8',
-    timeout: GENERATOR_TIMEOUT_MS,
-    killSignal: 'SIGKILL',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as GeneratorOutput;
+async function runGenerator(units: number, out: string, maxOldSpaceMb: number): Promise<GeneratorOutput> {
+  const lines = await runToEnd(process.execPath, [`--max-old-space-size=${maxOldSpaceMb}`, generatorFile, '--units', String(units), '--out', out], GENERATOR_TIMEOUT_MS);
+  return JSON.parse(lines[lines.length - 1]!) as GeneratorOutput;
 }
 
-function calibration(dir: string): Calibration {
+async function calibration(dir: string): Promise<Calibration> {
   const file = join(dir, 'calibration.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Calibration;
   const scratch = join(dir, 'calibration.heapsnapshot');
   try {
-    const empty = runGenerator(0, scratch, 1024);
-    const some = runGenerator(CALIBRATION_UNITS, scratch, 2048);
+    const empty = await runGenerator(0, scratch, 1024);
+    const some = await runGenerator(CALIBRATION_UNITS, scratch, 2048);
     const result = { baseBytes: empty.fileBytes, bytesPerUnit: (some.fileBytes - empty.fileBytes) / CALIBRATION_UNITS };
     writeFileSync(file, `${JSON.stringify(result)}\n`);
     return result;
@@ -89,7 +83,7 @@ export function snapshotCounts(file: string): { nodeCount: number; edgeCount: nu
  * A snapshot of about `targetBytes` (at least `minBytes`) under `name` in the cache, made now when
  * it is not there. `log` hears what takes time.
  */
-export function ensureSnapshot(name: string, targetBytes: number, minBytes: number, log: (line: string) => void): BenchSnapshot {
+export async function ensureSnapshot(name: string, targetBytes: number, minBytes: number, log: (line: string) => void): Promise<BenchSnapshot> {
   const dir = snapshotCacheDir();
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.heapsnapshot`);
@@ -98,14 +92,14 @@ export function ensureSnapshot(name: string, targetBytes: number, minBytes: numb
     const { units } = JSON.parse(readFileSync(meta, 'utf8')) as GeneratorOutput;
     return { name, file, bytes: statSync(file).size, ...snapshotCounts(file), units, made: false };
   }
-  const cal = calibration(dir);
+  const cal = await calibration(dir);
   let units = Math.ceil((targetBytes - cal.baseBytes) / cal.bytesPerUnit);
   // Room for the heap it builds and for V8's snapshot writer (which holds the graph besides).
   const maxOldSpaceMb = Math.max(2048, Math.ceil((targetBytes / 1e6) * 2));
   const partial = `${file}.partial`;
   for (let attempt = 1; ; attempt++) {
     log(`  making ${name}: ${units} units of bigHeap.mjs for about ${(targetBytes / 1e6).toFixed(0)} MB (once; cached in ${dir})…`);
-    const out = runGenerator(units, partial, maxOldSpaceMb);
+    const out = await runGenerator(units, partial, maxOldSpaceMb);
     log(`    ${(out.fileBytes / 1e6).toFixed(0)} MB: heap built in ${(out.buildMs / 1000).toFixed(1)} s (${(out.heapUsedBytes / 1e6).toFixed(0)} MB used), written in ${(out.writeMs / 1000).toFixed(1)} s`);
     if (out.fileBytes >= minBytes) {
       renameSync(partial, file);

@@ -106,6 +106,20 @@ export function startGroup(command: string, args: string[], options: SpawnOption
   };
 }
 
+/**
+ * Runs a command to its end as a registered group (so that it is killed with the benchmark) and
+ * returns its output lines (stdout and stderr, the last 40); rejects on a non-zero exit or after timeoutMs.
+ */
+export async function runToEnd(command: string, args: string[], timeoutMs: number, options: SpawnOptions = {}): Promise<string[]> {
+  const group = startGroup(command, args, options);
+  const timer = setTimeout(() => void group.stop('SIGKILL', 0), timeoutMs);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => group.child.once('exit', (c, s) => resolve([c, s])));
+  clearTimeout(timer);
+  await group.stop('SIGKILL', 0);
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit code ${code}`}${signal === 'SIGKILL' ? `; timeout ${timeoutMs / 1000} s` : ''}):\n${group.tail.join('\n')}`);
+  return group.tail;
+}
+
 /** Registers a group started elsewhere (LaunchedTarget starts its own, detached). */
 export function registerGroup(pgid: number): () => void {
   installHandlers();
