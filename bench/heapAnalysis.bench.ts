@@ -174,6 +174,12 @@ async function main(): Promise<void> {
   const vsMemlabCpu = perRound((i) => bySmall.ours[i].mbPerCpuS / bySmall.memlab[i].mbPerCpuS);
   const vsJsonCpu = perRound((i) => bySmall.ours[i].mbPerCpuS / bySmall.jsonParse[i].mbPerCpuS);
   const largeHeld = oursLarge.ok && oursLarge.run.peakRssBytes < large.bytes;
+  // Every analyser that completed must have read the graph the header announces.
+  const all = [...order.flatMap((r) => bySmall[r]), oursLarge, jsonLarge, ...(memlabLarge ? [memlabLarge] : [])];
+  const disagreements = all
+    .filter((m) => m.ok && (m.run.result.nodes !== m.snapshot.nodeCount || m.run.result.edges !== m.snapshot.edgeCount))
+    .map((m) => `${m.runner} read ${String(m.run.result.nodes)} nodes and ${String(m.run.result.edges)} edges of ${m.snapshot.name}, whose header says ${m.snapshot.nodeCount} and ${m.snapshot.edgeCount}`);
+  for (const d of disagreements) console.error(`heap analysis: ${d}`);
   const goals = [
     `ours ≥ 3× memlab's throughput: ${vsMemlab.median.toFixed(2)}× → ${vsMemlab.median >= 3 ? 'met' : 'NOT met'}`,
     `ours ≥ JSON.parse's throughput: ${vsJson.median.toFixed(2)}× → ${vsJson.median >= 1 ? 'met' : 'NOT met'}`,
@@ -224,7 +230,7 @@ async function main(): Promise<void> {
       oursTypedArrays: arrays,
       goals,
     },
-    notes: [cgroupNote, ...goals],
+    notes: [cgroupNote, ...goals, ...disagreements],
     elapsedMs: performance.now() - began,
   });
 }
