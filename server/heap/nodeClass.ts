@@ -6,20 +6,34 @@ import type { HeapGraph } from './heapGraph';
 /** The class name DevTools shows for `node`. */
 export function classNameOf(graph: HeapGraph, node: number): string {
   const type = graph.nodeTypeNames[graph.nodeType[node]!] ?? 'unknown';
-  switch (type) {
-    case 'hidden':
-      return '(system)';
-    case 'code':
-      return '(compiled code)';
-    case 'closure':
-      return 'Function';
-    case 'regexp':
-      return 'RegExp';
-    case 'object':
-    case 'native':
-      return graph.strings.get(graph.nodeName[node]!);
-    default:
-      return `(${type})`;
+  return type === 'object' || type === 'native' ? graph.strings.get(graph.nodeName[node]!) : classOfType(type);
+}
+
+/**
+ * The engine's own objects: `hidden` nodes (class `(system)`) and nodes named `system / …`
+ * (contexts, maps, feedback cells written as objects). Decodes each distinct name once.
+ */
+export class SystemNodes {
+  private readonly seen: Uint8Array;
+  private readonly hidden: number;
+
+  constructor(private readonly graph: HeapGraph) {
+    this.seen = new Uint8Array(graph.strings.count);
+    this.hidden = graph.nodeTypeNames.indexOf('hidden');
+  }
+
+  /** True for a `(system)` node or one named `system / …`. */
+  has(node: number): boolean {
+    const g = this.graph;
+    if (g.nodeType[node] === this.hidden) return true;
+    const name = g.nodeName[node]!;
+    if (name >= this.seen.length) return false;
+    let state = this.seen[name]!;
+    if (state === 0) {
+      state = g.strings.get(name).startsWith('system / ') ? 2 : 1;
+      this.seen[name] = state;
+    }
+    return state === 2;
   }
 }
 
@@ -50,7 +64,7 @@ export function classIndex(graph: HeapGraph): ClassIndex {
   const classOf = new Uint32Array(graph.nodeCount);
   for (let i = 0; i < graph.nodeCount; i++) {
     const type = graph.nodeType[i]!;
-    const fixed = byType[type] ?? intern(`(unknown)`);
+    const fixed = byType[type] ?? intern('(unknown)');
     if (fixed >= 0) {
       classOf[i] = fixed;
       continue;

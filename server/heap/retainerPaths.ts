@@ -2,12 +2,12 @@
 // E-heap.md §2.3, §3.2): a breadth-first search that starts from the user roots (the root's
 // non-synthetic children: `global` in Node) and then from the other GC roots, keeping one parent
 // edge per node in a Uint32Array. Weak edges, self edges and the WeakMap table's ephemeron edge
-// are never followed; `internal`/`hidden` edges and edges into `(system)` nodes are less
+// are never followed; `internal`/`hidden` edges and edges into `(system)` and `system / …` nodes are less
 // preferable: a node found only through them waits until no preferable frontier is left, so
 // paths read through user-visible properties, elements and variables where there are any. Pure.
 import { EphemeronEdges } from './essentialEdges';
 import type { HeapGraph } from './heapGraph';
-import { classNameOf } from './nodeClass';
+import { classNameOf, SystemNodes } from './nodeClass';
 import type { RetainerStep } from './heapTypes';
 
 const NONE = 0xffffffff;
@@ -25,9 +25,9 @@ export function buildRetainerTree(graph: HeapGraph): RetainerTree {
   const weak = graph.edgeTypeNames.indexOf('weak');
   const internal = graph.edgeTypeNames.indexOf('internal');
   const hidden = graph.edgeTypeNames.indexOf('hidden');
-  const hiddenNode = graph.nodeTypeNames.indexOf('hidden');
   const synthetic = graph.nodeTypeNames.indexOf('synthetic');
   const ephemerons = new EphemeronEdges(graph);
+  const system = new SystemNodes(graph);
   const root = graph.rootIndex;
   const parentEdge = new Uint32Array(n).fill(NONE);
   // 0 = not reached, 1 = on its path, 2 = reached only through a less preferable edge so far.
@@ -44,7 +44,7 @@ export function buildRetainerTree(graph: HeapGraph): RetainerTree {
     const to = edgeTo[e]!;
     if (state[to] === 1) return;
     const type = edgeType[e];
-    if (type === internal || type === hidden || nodeType[to] === hiddenNode) {
+    if (type === internal || type === hidden || system.has(to)) {
       if (state[to] === 0) {
         state[to] = 2;
         parentEdge[to] = e;
@@ -158,14 +158,17 @@ export function formatRetainerPath(steps: readonly RetainerStep[]): string {
 
 /**
  * True when the path holds the object through the engine's internals only: no step is a
- * variable (context edge) or a property or element of a non-system object. Such objects are
+ * variable (context edge) or a property or element of a program object (one that is not
+ * synthetic, hidden or named `system / …`). Such objects are
  * caches and code the program never sees (the leak diff leaves them out).
  */
 export function isSystemOnlyPath(steps: readonly RetainerStep[]): boolean {
   for (let i = 1; i < steps.length; i++) {
     const { edgeType } = steps[i]!;
     if (edgeType === 'context') return false;
-    if ((edgeType === 'property' || edgeType === 'element' || edgeType === 'shortcut') && steps[i - 1]!.nodeType !== 'hidden') return false;
+    const from = steps[i - 1]!;
+    const systemHolder = from.nodeType === 'hidden' || from.nodeType === 'synthetic' || from.node.startsWith('system / ');
+    if ((edgeType === 'property' || edgeType === 'element' || edgeType === 'shortcut') && !systemHolder) return false;
   }
   return true;
 }

