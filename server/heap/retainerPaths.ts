@@ -157,18 +157,57 @@ export function formatRetainerPath(steps: readonly RetainerStep[]): string {
 }
 
 /**
- * True when the path holds the object through the engine's internals only: no step is a
- * variable (context edge) or a property or element of a program object (one that is not
- * synthetic, hidden or named `system / …`). Such objects are
- * caches and code the program never sees (the leak diff leaves them out).
+ * Whether each node's retainer path is user-visible, memoised over the retainer tree (O(N) in
+ * all): a path is user-visible when some step is a variable (a context edge) or a property,
+ * element or shortcut of a program object (one that is not synthetic, hidden or named
+ * `system / …`). Paths without such a step hold the object through the engine's internals only
+ * (code caches, feedback, maps): the leak diff leaves those out.
  */
-export function isSystemOnlyPath(steps: readonly RetainerStep[]): boolean {
-  for (let i = 1; i < steps.length; i++) {
-    const { edgeType } = steps[i]!;
-    if (edgeType === 'context') return false;
-    const from = steps[i - 1]!;
-    const systemHolder = from.nodeType === 'hidden' || from.nodeType === 'synthetic' || from.node.startsWith('system / ');
-    if ((edgeType === 'property' || edgeType === 'element' || edgeType === 'shortcut') && !systemHolder) return false;
+export class PathKinds {
+  /** Per node: 0 not looked at, 1 no path (held only weakly, or unreachable), 2 system-only, 3 user-visible. */
+  private readonly kind: Uint8Array;
+  private readonly system: SystemNodes;
+  private readonly types: { context: number; property: number; element: number; shortcut: number; synthetic: number };
+
+  constructor(private readonly analysis: { graph: HeapGraph; paths: RetainerTree }) {
+    const { graph } = analysis;
+    this.kind = new Uint8Array(graph.nodeCount);
+    this.kind[graph.rootIndex] = 2;
+    this.system = new SystemNodes(graph);
+    const e = (name: string) => graph.edgeTypeNames.indexOf(name);
+    this.types = { context: e('context'), property: e('property'), element: e('element'), shortcut: e('shortcut'), synthetic: graph.nodeTypeNames.indexOf('synthetic') };
   }
-  return true;
+
+  /** 'none' when no strong path reaches the node, 'system' when only the engine's internals hold it, else 'user'. */
+  of(node: number): 'none' | 'system' | 'user' {
+    const { graph, paths } = this.analysis;
+    const nodes: number[] = [];
+    const edges: number[] = [];
+    let at = node;
+    while (this.kind[at] === 0) {
+      const e = paths.parentEdge[at]!;
+      if (e === NONE) {
+        this.kind[at] = 1;
+        break;
+      }
+      nodes.push(at);
+      edges.push(e);
+      at = edgeSource(graph, e);
+    }
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const from = i === nodes.length - 1 ? at : nodes[i + 1]!;
+      const above = this.kind[from]!;
+      this.kind[nodes[i]!] = above === 1 ? 1 : above === 3 || this.userVisible(edges[i]!, from) ? 3 : 2;
+    }
+    return (['none', 'none', 'system', 'user'] as const)[this.kind[node]!]!;
+  }
+
+  private userVisible(edge: number, from: number): boolean {
+    const { graph } = this.analysis;
+    const type = graph.edgeType[edge];
+    const t = this.types;
+    if (type === t.context) return true;
+    if (type !== t.property && type !== t.element && type !== t.shortcut) return false;
+    return graph.nodeType[from] !== t.synthetic && !this.system.has(from);
+  }
 }

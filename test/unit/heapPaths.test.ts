@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { analyseHeap } from '../../server/heap/analyseHeap';
 import type { RetainerStep } from '../../server/heap/heapTypes';
 import { classNameOf } from '../../server/heap/nodeClass';
-import { edgeSource, formatRetainerPath, isSystemOnlyPath, retainerPath } from '../../server/heap/retainerPaths';
+import { edgeSource, formatRetainerPath, PathKinds, retainerPath } from '../../server/heap/retainerPaths';
 import { graphFromSnapshotJson } from './heapJsonOracle';
 import { graphFromSpec, SESSIONS_GRAPH, type GraphSpec } from './heapFixtures';
 
@@ -82,12 +82,37 @@ test('long paths are cut in the middle to eight parts', () => {
   assert.equal(formatRetainerPath(steps.slice(0, 3)), 'N0 → p1 (N1) → p2 → N2');
 });
 
-test('system-only paths: no variable and no property or element of a program object on the way', () => {
-  const step = (edge: string, edgeType: string, node: string, nodeType = 'object'): RetainerStep => ({ edge, edgeType, node, nodeType, id: 1 });
-  assert.equal(isSystemOnlyPath([step('', '', '(GC roots)', 'synthetic'), step('[1]', 'element', '(system)', 'hidden'), step('cache', 'internal', 'Foo')]), true);
-  assert.equal(isSystemOnlyPath([step('', '', '(GC roots)', 'synthetic'), step('x', 'internal', 'system / Context'), step('f', 'property', 'Foo')]), true);
-  assert.equal(isSystemOnlyPath([step('', '', '(GC roots)', 'synthetic'), step('x', 'internal', 'system / Context'), step('sessions', 'context', 'Array')]), false);
-  assert.equal(isSystemOnlyPath([step('', '', 'global', 'object'), step('app', 'property', 'App')]), false);
+test('path kinds: user-visible (a variable, a program object\'s property), system-only, or none (weakly held)', () => {
+  const a = analyseHeap(
+    graphFromSpec({
+      nodes: [
+        { type: 'synthetic', name: '', self: 0 },
+        { type: 'synthetic', name: '(GC roots)', self: 0 },
+        { type: 'hidden', name: 'system / Code', self: 1 },
+        { type: 'object', name: 'CachedThing', self: 1 },
+        { type: 'object', name: 'system / Context', self: 1 },
+        { type: 'object', name: 'Array', self: 1 },
+        { type: 'object', name: 'Entry', self: 1 },
+        { type: 'object', name: 'Weak', self: 1 },
+        { type: 'object', name: 'FromSystemProperty', self: 1 },
+      ],
+      edges: [
+        { from: 0, to: 1, type: 'element', name: 1 },
+        { from: 1, to: 2, type: 'element', name: 1 },
+        { from: 2, to: 3, type: 'internal', name: 'cache' },
+        { from: 1, to: 4, type: 'element', name: 2 },
+        { from: 4, to: 5, type: 'context', name: 'log' },
+        { from: 5, to: 6, type: 'element', name: 0 },
+        { from: 6, to: 7, type: 'weak', name: 'w' },
+        { from: 4, to: 8, type: 'property', name: 'x' },
+      ],
+    }),
+  );
+  const kinds = new PathKinds(a);
+  assert.deepEqual(
+    [3, 6, 5, 7, 8, 2, 0].map((v) => kinds.of(v)),
+    ['system', 'user', 'user', 'none', 'system', 'system', 'system'],
+  );
 });
 
 test('edgeSource finds the node an edge leaves from, past nodes without edges', () => {
