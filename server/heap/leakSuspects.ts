@@ -104,8 +104,8 @@ export function diffSnapshots(final: HeapAnalysis, ids: { baseline: Uint32Array;
   }));
   const warnings: string[] = [];
   if (!allocated) warnings.push('Two-snapshot diff: without a third snapshot, objects that would have been freed later count too.');
-  if (weakOnly > 0) warnings.push(`${weakOnly} new objects are held only through weak edges (or by nothing): left out.`);
-  if (systemOnly > 0) warnings.push(`${systemOnly} new objects are held only by the engine's internals (code, caches, feedback): left out.`);
+  if (weakOnly > 0) warnings.push(`${newObjects(weakOnly)} held only through weak edges (or by nothing): left out.`);
+  if (systemOnly > 0) warnings.push(`${newObjects(systemOnly)} held only by the engine's internals (code, caches, feedback): left out.`);
   if (all.length > top) warnings.push(`Showing the ${top} largest of ${all.length} suspect groups; the totals count them all.`);
   return {
     version: HEAP_REPORT_VERSION,
@@ -122,4 +122,8 @@ export function diffSnapshots(final: HeapAnalysis, ids: { baseline: Uint32Array;
 /** The path's first node and its edges, element indexes as `[]`: objects held the same way share it. */
 export function pathSignature(path: readonly RetainerStep[]): string {
   return path.map((s, i) => (i === 0 ? s.node : s.edgeType === 'element' || s.edgeType === 'hidden' ? '[]' : s.edge)).join('\u0001');
+}
+
+function newObjects(n: number): string {
+  return n === 1 ? '1 new object is' : `${n} new objects are`;
 }

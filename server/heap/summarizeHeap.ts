@@ -26,7 +26,7 @@ export function summarizeHeap(analysis: HeapAnalysis, facts: SnapshotFacts, opti
   const top = options.top ?? 20;
   const { graph, unreachable } = analysis;
   const warnings: string[] = [];
-  if (unreachable.count > 0) warnings.push(`${unreachable.count} nodes are unreachable from the root (DevTools attaches them to the root; they count in its retained size).`);
+  if (unreachable.count > 0) warnings.push(`${unreachable.count === 1 ? '1 node is' : `${unreachable.count} nodes are`} unreachable from the root (DevTools attaches them to the root; they count in its retained size).`);
   return {
     version: HEAP_REPORT_VERSION,
     kind: 'heap-summary',

@@ -56,7 +56,7 @@ test('SESSIONS_GRAPH summary: constructors by retained size, largest objects wit
   );
   assert.equal(formatRetainerPath(summary.largest[1]!.path!), '(GC roots) → [1] ((system)) → sessions → Array');
   assert.deepEqual(summary.unreachable, { count: 1, size: 8 });
-  assert.deepEqual(summary.warnings, ['1 nodes are unreachable from the root (DevTools attaches them to the root; they count in its retained size).']);
+  assert.deepEqual(summary.warnings, ['1 node is unreachable from the root (DevTools attaches them to the root; they count in its retained size).']);
 });
 
 test('a class nested in itself counts once: the topmost object on each dominator path', () => {
