@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,3 +150,45 @@ for (const [label, node] of [['this Node', process.execPath], ['Node 24', NODE24
     }
   });
 }
+
+test('random graphs: every path is a chain of followed edges from a root child, and as short as a plain BFS when all edges are user-visible', () => {
+  const graphs = fc.integer({ min: 2, max: 16 }).chain((n) =>
+    fc.array(fc.record({ from: fc.nat(n - 1), to: fc.nat(n - 1), weak: fc.boolean() }), { maxLength: 3 * n }).map((edges) => ({ n, edges })),
+  );
+  fc.assert(
+    fc.property(graphs, ({ n, edges }) => {
+      const spec: GraphSpec = {
+        nodes: Array.from({ length: n }, (_, v) => ({ type: v === 0 ? 'synthetic' : 'object', name: v === 0 ? '' : `N${v}`, self: 1 })),
+        edges: edges.map((e, j) => ({ from: e.from, to: e.to, type: e.weak ? 'weak' : 'property', name: `e${j}` })),
+      };
+      const g = graphFromSpec(spec);
+      const a = analyseHeap(g);
+      // Plain BFS distances from the root over non-weak, non-self edges.
+      const dist = new Array<number>(n).fill(-1);
+      dist[0] = 0;
+      const queue = [0];
+      for (let h = 0; h < queue.length; h++) {
+        const v = queue[h]!;
+        for (const e of spec.edges) {
+          if (e.from !== v || e.type === 'weak' || e.to === v || dist[e.to] !== -1) continue;
+          dist[e.to] = dist[v]! + 1;
+          queue.push(e.to);
+        }
+      }
+      for (let v = 1; v < n; v++) {
+        const steps = retainerPath(a, v);
+        assert.equal(steps.length, Math.max(dist[v]!, 0), `node ${v}`);
+        if (steps.length === 0) continue;
+        assert.equal(steps.at(-1)!.id, g.nodeId[v]);
+        let at = 0;
+        for (const step of steps) {
+          const next = g.nodeId.indexOf(step.id);
+          const edge = spec.edges.find((e) => e.from === at && e.to === next && e.type !== 'weak');
+          assert.ok(edge, `an edge ${at} → ${next} is followed`);
+          at = next;
+        }
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
