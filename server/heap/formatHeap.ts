@@ -63,7 +63,7 @@ export function formatHeapDiff(diff: HeapDiff, options: FormatHeapOptions): stri
   const top = options.top ?? 20;
   const { cwd } = options;
   const out: string[] = [];
-  out.push(`Snapshots: ${diff.snapshots.map((s) => describeFile(s, cwd)).join(' → ')}`);
+  if (diff.snapshots.length > 0) out.push(`Snapshots: ${diff.snapshots.map((s) => describeFile(s, cwd)).join(' → ')}`);
   out.push(`New since the first snapshot: ${count(diff.allocatedCount, 'object')}; still alive in the last: ${diff.survivingCount}`);
   out.push('');
   if (diff.suspects.length === 0) out.push('No leak suspects: nothing new stayed alive outside the engine\'s own objects');

@@ -157,17 +157,19 @@ export function formatRetainerPath(steps: readonly RetainerStep[]): string {
 }
 
 /**
- * Whether each node's retainer path is user-visible, memoised over the retainer tree (O(N) in
- * all): a path is user-visible when some step is a variable (a context edge) or a property,
- * element or shortcut of a program object (one that is not synthetic, hidden or named
- * `system / …`). Paths without such a step hold the object through the engine's internals only
- * (code caches, feedback, maps): the leak diff leaves those out.
+ * Whether each node's retainer path holds it where the program can see it, memoised over the
+ * retainer tree (O(N) in all). Engine nodes are synthetic ones, compiled code (feedback cells,
+ * allocation sites) and `(system)` / `system / …` nodes. A step is user-visible when it is a
+ * variable (a context edge) or a property, element or shortcut of a non-engine object. A node
+ * is 'user' when reached by a user-visible step, or by any step from a 'user' node that is not
+ * an engine node (Map → table → entry keeps the entry 'user'); else 'system': held only by the
+ * engine's internals (code caches, feedback), which the leak diff leaves out.
  */
 export class PathKinds {
   /** Per node: 0 not looked at, 1 no path (held only weakly, or unreachable), 2 system-only, 3 user-visible. */
   private readonly kind: Uint8Array;
   private readonly system: SystemNodes;
-  private readonly types: { context: number; property: number; element: number; shortcut: number; synthetic: number };
+  private readonly types: { context: number; property: number; element: number; shortcut: number; synthetic: number; code: number };
 
   constructor(private readonly analysis: { graph: HeapGraph; paths: RetainerTree }) {
     const { graph } = analysis;
@@ -175,7 +177,7 @@ export class PathKinds {
     this.kind[graph.rootIndex] = 2;
     this.system = new SystemNodes(graph);
     const e = (name: string) => graph.edgeTypeNames.indexOf(name);
-    this.types = { context: e('context'), property: e('property'), element: e('element'), shortcut: e('shortcut'), synthetic: graph.nodeTypeNames.indexOf('synthetic') };
+    this.types = { context: e('context'), property: e('property'), element: e('element'), shortcut: e('shortcut'), synthetic: graph.nodeTypeNames.indexOf('synthetic'), code: graph.nodeTypeNames.indexOf('code') };
   }
 
   /** 'none' when no strong path reaches the node, 'system' when only the engine's internals hold it, else 'user'. */
@@ -197,7 +199,7 @@ export class PathKinds {
     for (let i = nodes.length - 1; i >= 0; i--) {
       const from = i === nodes.length - 1 ? at : nodes[i + 1]!;
       const above = this.kind[from]!;
-      this.kind[nodes[i]!] = above === 1 ? 1 : above === 3 || this.userVisible(edges[i]!, from) ? 3 : 2;
+      this.kind[nodes[i]!] = above === 1 ? 1 : this.userVisible(edges[i]!, from) || (above === 3 && !this.engine(from)) ? 3 : 2;
     }
     return (['none', 'none', 'system', 'user'] as const)[this.kind[node]!]!;
   }
@@ -208,6 +210,11 @@ export class PathKinds {
     const t = this.types;
     if (type === t.context) return true;
     if (type !== t.property && type !== t.element && type !== t.shortcut) return false;
-    return graph.nodeType[from] !== t.synthetic && !this.system.has(from);
+    return !this.engine(from);
+  }
+
+  private engine(node: number): boolean {
+    const type = this.analysis.graph.nodeType[node];
+    return type === this.types.synthetic || type === this.types.code || this.system.has(node);
   }
 }

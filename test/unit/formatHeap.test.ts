@@ -74,7 +74,7 @@ test('the diff as text: the suspects table, each group\'s path and allocating li
       '     src/routes/leak.ts:31 in record · 1.2 KB live (12%)',
       '',
       '2. Session ×1, retaining 50 B (self 50 B) · e.g. @117',
-      '   held by: (GC roots) → [1] (system / Context) → sessions (Map) → table ((system)) → 3 → Session',
+      '   held by: (GC roots) → [1] (system / Context) → sessions (Map) → table ((array)) → 3 → Session',
       '   allocated at:',
       '     src/session.ts:8 in Session · 2.9 KB live (30%)',
       '',

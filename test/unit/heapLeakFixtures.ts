@@ -3,7 +3,7 @@ import type { GraphSpec } from './heapFixtures';
 
 /**
  * The final snapshot of a service that leaks AuditEntry objects into a module-level array and
- * Session objects into a Map. Ids below 100 existed at the baseline; 1xx were allocated between
+ * Session objects into a Map (whose table is an (array), as in Node 20 and 24). Ids below 100 existed at the baseline; 1xx were allocated between
  * baseline and target; 2001 after the target.
  */
 export const FINAL: GraphSpec = {
@@ -21,7 +21,7 @@ export const FINAL: GraphSpec = {
     { type: 'hidden', name: 'system / FeedbackCell', id: 113, self: 16 },
     { type: 'object', name: 'CachedResult', id: 115, self: 32 },
     { type: 'object', name: 'Map', id: 9, self: 48 },
-    { type: 'hidden', name: 'system / OrderedHashMap', id: 11, self: 64 },
+    { type: 'array', name: '(object elements)', id: 11, self: 64 },
     { type: 'object', name: 'Session', id: 117, self: 50 },
     { type: 'object', name: 'LateObject', id: 2001, self: 12 },
   ],

@@ -83,7 +83,7 @@ test('long paths are cut in the middle to eight parts', () => {
   assert.equal(formatRetainerPath(steps.slice(0, 3)), 'N0 → p1 (N1) → p2 → N2');
 });
 
-test('path kinds: user-visible (a variable, a program object\'s property), system-only, or none (weakly held)', () => {
+test('path kinds: user-visible (a variable, a program object\'s property, a Map\'s table), system-only (through code or system nodes), or none (weakly held)', () => {
   const a = analyseHeap(
     graphFromSpec({
       nodes: [
@@ -96,6 +96,10 @@ test('path kinds: user-visible (a variable, a program object\'s property), syste
         { type: 'object', name: 'Entry', self: 1 },
         { type: 'object', name: 'Weak', self: 1 },
         { type: 'object', name: 'FromSystemProperty', self: 1 },
+        { type: 'code', name: 'feedback', self: 1 },
+        { type: 'object', name: 'AllocationSiteInfo', self: 1 },
+        { type: 'array', name: '(object elements)', self: 1 },
+        { type: 'object', name: 'MapEntry', self: 1 },
       ],
       edges: [
         { from: 0, to: 1, type: 'element', name: 1 },
@@ -106,13 +110,17 @@ test('path kinds: user-visible (a variable, a program object\'s property), syste
         { from: 5, to: 6, type: 'element', name: 0 },
         { from: 6, to: 7, type: 'weak', name: 'w' },
         { from: 4, to: 8, type: 'property', name: 'x' },
+        { from: 5, to: 9, type: 'internal', name: 'feedback_cell' },
+        { from: 9, to: 10, type: 'internal', name: 'value' },
+        { from: 5, to: 11, type: 'internal', name: 'table' },
+        { from: 11, to: 12, type: 'internal', name: '3' },
       ],
     }),
   );
   const kinds = new PathKinds(a);
   assert.deepEqual(
-    [3, 6, 5, 7, 8, 2, 0].map((v) => kinds.of(v)),
-    ['system', 'user', 'user', 'none', 'system', 'system', 'system'],
+    [3, 6, 5, 7, 8, 2, 0, 10, 12].map((v) => kinds.of(v)),
+    ['system', 'user', 'user', 'none', 'system', 'system', 'system', 'system', 'user'],
   );
 });
 

