@@ -5,7 +5,7 @@
 // DevTools does: a second DFS from each node with no essential retainer at all (weakly held
 // only) with the root as its parent, then the rest (cycles held from outside only weakly), one
 // DFS each in ordinal order, also from the root. Pure.
-import { hasBit, type BitSet } from './essentialEdges';
+import { hasBit, setBit } from './essentialEdges';
 import { selfSizeOf, type HeapGraph } from './heapGraph';
 
 const NONE = 0xffffffff;
@@ -19,8 +19,8 @@ export interface Dominators {
   unreachable: { count: number; size: number };
 }
 
-/** Dominators of `graph` from its root over the edges in `essential`. */
-export function computeDominators(graph: HeapGraph, essential: BitSet): Dominators {
+/** Dominators of `graph` from its root over the edges whose bit is set in `essential` (essentialEdges()). */
+export function computeDominators(graph: HeapGraph, essential: Uint8Array): Dominators {
   const n = graph.nodeCount;
   const { firstEdge, edgeTo } = graph;
   const root = graph.rootIndex;
@@ -66,14 +66,14 @@ export function computeDominators(graph: HeapGraph, essential: BitSet): Dominato
   dfs(root, 0);
   const unreachable = { count: n - count, size: 0 };
   if (count < n) {
-    const retained = new Uint8Array((n + 7) >>> 3);
+    const hasRetainer = new Uint8Array((n + 7) >>> 3);
     for (let from = 0; from < n; from++) {
       for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e++) {
-        if (hasBit(essential, e)) retained[edgeTo[e]! >>> 3]! |= 1 << (edgeTo[e]! & 7);
+        if (hasBit(essential, e)) setBit(hasRetainer, edgeTo[e]!);
       }
     }
     for (let v = 0; v < n; v++) if (pre[v] === NONE) unreachable.size += selfSizeOf(graph, v);
-    for (let v = 0; v < n; v++) if (pre[v] === NONE && (retained[v >>> 3]! & (1 << (v & 7))) === 0) dfs(v, 0);
+    for (let v = 0; v < n; v++) if (pre[v] === NONE && !hasBit(hasRetainer, v)) dfs(v, 0);
     for (let v = 0; v < n; v++) if (pre[v] === NONE) dfs(v, 0);
   }
 

@@ -6,20 +6,13 @@
 // scope or the debugger also holds dominated inside the program's own object graph). Pure.
 import type { HeapGraph } from './heapGraph';
 
-/** One bit per edge (or node): set when the edge counts. */
-export interface BitSet {
-  readonly bits: Uint8Array;
-}
-
-export function hasBit(set: BitSet, i: number): boolean {
-  return bitAt(set.bits, i);
-}
-
-function bitAt(bits: Uint8Array, i: number): boolean {
+/** Bit i of a bit set kept as bytes (one bit per edge or node). */
+export function hasBit(bits: Uint8Array, i: number): boolean {
   return (bits[i >>> 3]! & (1 << (i & 7))) !== 0;
 }
 
-function setBit(bits: Uint8Array, i: number): void {
+/** Sets bit i. */
+export function setBit(bits: Uint8Array, i: number): void {
   bits[i >>> 3]! |= 1 << (i & 7);
 }
 
@@ -27,7 +20,7 @@ function setBit(bits: Uint8Array, i: number): void {
 const EPHEMERON = /^\d+ \/ part of key \(.* @\d+\) -> value \(.* @\d+\) pair in WeakMap \(table @(\d+)\)$/;
 
 /** The WeakMap table id named by an internal edge's name, or -1 when it is no ephemeron edge. */
-export function ephemeronTableId(name: string): number {
+function ephemeronTableId(name: string): number {
   if (!name.includes('pair in WeakMap')) return -1;
   const m = EPHEMERON.exec(name);
   return m ? Number(m[1]) : -1;
@@ -62,7 +55,7 @@ export class EphemeronEdges {
 }
 
 /** Nodes reachable from the root's shortcut edges (and a `(Document DOM trees)` root) over non-weak edges. */
-export function pageOwnedNodes(graph: HeapGraph): BitSet {
+function pageOwnedNodes(graph: HeapGraph): Uint8Array {
   const bits = new Uint8Array((graph.nodeCount + 7) >>> 3);
   const shortcut = graph.edgeTypeNames.indexOf('shortcut');
   const element = graph.edgeTypeNames.indexOf('element');
@@ -75,7 +68,7 @@ export function pageOwnedNodes(graph: HeapGraph): BitSet {
     const to = graph.edgeTo[e]!;
     const type = graph.edgeType[e];
     const isDomTrees = type === element && graph.nodeType[to] === synthetic && graph.strings.get(graph.nodeName[to]!) === '(Document DOM trees)';
-    if ((type === shortcut || isDomTrees) && !bitAt(bits, to)) {
+    if ((type === shortcut || isDomTrees) && !hasBit(bits, to)) {
       setBit(bits, to);
       queue[tail++] = to;
     }
@@ -85,16 +78,16 @@ export function pageOwnedNodes(graph: HeapGraph): BitSet {
     for (let e = graph.firstEdge[node]!; e < graph.firstEdge[node + 1]!; e++) {
       if (graph.edgeType[e] === weak) continue;
       const to = graph.edgeTo[e]!;
-      if (bitAt(bits, to)) continue;
+      if (hasBit(bits, to)) continue;
       setBit(bits, to);
       queue[tail++] = to;
     }
   }
-  return { bits };
+  return bits;
 }
 
 /** The essential edges as a bit set over edge ordinals (E/8 bytes). */
-export function essentialEdges(graph: HeapGraph): BitSet {
+export function essentialEdges(graph: HeapGraph): Uint8Array {
   const bits = new Uint8Array((graph.edgeCount + 7) >>> 3);
   const weak = graph.edgeTypeNames.indexOf('weak');
   const shortcut = graph.edgeTypeNames.indexOf('shortcut');
@@ -102,16 +95,16 @@ export function essentialEdges(graph: HeapGraph): BitSet {
   const ephemerons = new EphemeronEdges(graph);
   const root = graph.rootIndex;
   for (let from = 0; from < graph.nodeCount; from++) {
-    const fromPage = bitAt(page.bits, from);
+    const fromPage = hasBit(page, from);
     for (let e = graph.firstEdge[from]!; e < graph.firstEdge[from + 1]!; e++) {
       const type = graph.edgeType[e];
       const to = graph.edgeTo[e]!;
       if (type === weak || to === from) continue;
       if (type === shortcut && from !== root) continue;
-      if (from !== root && !fromPage && bitAt(page.bits, to)) continue;
+      if (from !== root && !fromPage && hasBit(page, to)) continue;
       if (ephemerons.isTableEdge(from, e)) continue;
       setBit(bits, e);
     }
   }
-  return { bits };
+  return bits;
 }

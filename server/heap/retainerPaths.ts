@@ -104,7 +104,7 @@ export function edgeSource(graph: HeapGraph, edge: number): number {
 }
 
 /** An edge as DevTools writes it: `[3]` for elements and hidden edges, else its name. */
-export function edgeLabel(graph: HeapGraph, edge: number): string {
+function edgeLabel(graph: HeapGraph, edge: number): string {
   const type = graph.edgeTypeNames[graph.edgeType[edge]!];
   const name = graph.edgeName[edge]!;
   if (type === 'element' || type === 'hidden') return `[${name}]`;
@@ -112,12 +112,12 @@ export function edgeLabel(graph: HeapGraph, edge: number): string {
 }
 
 /** A node as a path shows it: its class name, or a synthetic root's own name such as `(GC roots)`. */
-export function nodeLabel(graph: HeapGraph, node: number): string {
+function nodeLabel(graph: HeapGraph, node: number): string {
   return graph.nodeTypeNames[graph.nodeType[node]!] === 'synthetic' ? graph.strings.get(graph.nodeName[node]!) : classNameOf(graph, node);
 }
 
 /** The path to `node` as edge ordinals, from the root side ([] for the root and for nodes no path reaches). */
-export function pathEdges(graph: HeapGraph, tree: RetainerTree, node: number): number[] {
+function pathEdges(graph: HeapGraph, tree: RetainerTree, node: number): number[] {
   const edges: number[] = [];
   let at = node;
   while (at !== graph.rootIndex) {

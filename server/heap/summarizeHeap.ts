@@ -40,7 +40,7 @@ export function summarizeHeap(analysis: HeapAnalysis, facts: SnapshotFacts, opti
 }
 
 /** Per node: its children in the dominator tree, as CSR (firstChild has N+1 entries). */
-export function dominatorChildren(analysis: HeapAnalysis): { firstChild: Uint32Array; children: Uint32Array } {
+function dominatorChildren(analysis: HeapAnalysis): { firstChild: Uint32Array; children: Uint32Array } {
   const { graph, idom } = analysis;
   const n = graph.nodeCount;
   const root = graph.rootIndex;
@@ -58,7 +58,7 @@ export function dominatorChildren(analysis: HeapAnalysis): { firstChild: Uint32A
  * the retained sizes of its topmost objects on each dominator-tree path (a depth-first walk that
  * counts, per class, the objects of it on the current path), so nested ones are not counted twice.
  */
-export function constructorStats(analysis: HeapAnalysis, classes: ClassIndex): ConstructorStat[] {
+function constructorStats(analysis: HeapAnalysis, classes: ClassIndex): ConstructorStat[] {
   const { graph, retainedSize } = analysis;
   const { classOf, names } = classes;
   const count = new Float64Array(names.length);
@@ -105,7 +105,7 @@ export function constructorStats(analysis: HeapAnalysis, classes: ClassIndex): C
 }
 
 /** The `top` nodes by retained size, leaving out the root and synthetic nodes (the GC roots and their subroots). */
-export function largestObjects(analysis: HeapAnalysis, top: number): HeapObjectInfo[] {
+function largestObjects(analysis: HeapAnalysis, top: number): HeapObjectInfo[] {
   const { graph, retainedSize } = analysis;
   const synthetic = graph.nodeTypeNames.indexOf('synthetic');
   const best: number[] = [];
@@ -122,7 +122,7 @@ export function largestObjects(analysis: HeapAnalysis, top: number): HeapObjectI
 }
 
 /** String nodes with the same value (V8 writes one strings-table entry per value: the same name index), by wasted size. */
-export function duplicateStrings(graph: HeapGraph, top: number): DuplicateString[] {
+function duplicateStrings(graph: HeapGraph, top: number): DuplicateString[] {
   const string = graph.nodeTypeNames.indexOf('string');
   const count = new Uint32Array(graph.strings.count);
   const total = new Float64Array(graph.strings.count);
