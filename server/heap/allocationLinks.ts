@@ -3,14 +3,16 @@
 // comes through a callback.
 import type { AllocationSite, LeakSuspectGroup } from './heapTypes';
 
-/** Sites shown for a group that no site constructs. */
+/** Sites kept for a group that no site constructs. */
 const LOAD_SITES = 3;
+/** Sites kept for a group that some do (largest first). */
+const CLASS_SITES = 5;
 
 /**
  * Fills each group's `allocatedAt` (and `allocationMatch`). A site belongs to a group when its
  * source line constructs the group's class (`new AuditEntry(` or `new AuditEntry<…>(`, read
  * through `sourceLine(file, line)`), or when its function is the class's constructor (V8 names
- * that frame after the class). A group no site matches gets the top sites of the user's own
+ * that frame after the class); the 5 largest are kept (allocationMatch 'class'). A group no site matches gets the top sites of the user's own
  * code (`origin === 'own'`, at most 3) as "allocated during the load" (allocationMatch 'load'):
  * object literals and arrays have no constructor call to find. Groups stay untouched when there
  * are no sites.
@@ -29,7 +31,7 @@ export function linkAllocations(groups: LeakSuspectGroup[], sites: AllocationSit
     const constructs = constructorCall(group.name);
     const matches = sites.filter((site) => site.functionName === group.name || (constructs !== undefined && constructs.test(lineOf(site) ?? '')));
     if (matches.length > 0) {
-      group.allocatedAt = matches;
+      group.allocatedAt = matches.slice(0, CLASS_SITES);
       group.allocationMatch = 'class';
     } else if (own.length > 0) {
       group.allocatedAt = own;

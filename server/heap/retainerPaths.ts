@@ -2,9 +2,10 @@
 // E-heap.md §2.3, §3.2): a breadth-first search that starts from the user roots (the root's
 // non-synthetic children: `global` in Node) and then from the other GC roots, keeping one parent
 // edge per node in a Uint32Array. Weak edges, self edges and the WeakMap table's ephemeron edge
-// are never followed; `internal`/`hidden` edges and edges into `(system)` and `system / …` nodes are less
-// preferable: a node found only through them waits until no preferable frontier is left, so
-// paths read through user-visible properties, elements and variables where there are any. Pure.
+// are never followed; `internal`/`hidden` edges and edges into `(system)` and `system / …`
+// nodes are less preferable: a node found only through them waits until no preferable frontier
+// is left, so paths read through user-visible properties, elements and variables where there
+// are any. Also here: each path's kind (user-visible or engine-held) for the leak diff. Pure.
 import { EphemeronEdges } from './essentialEdges';
 import type { HeapGraph } from './heapGraph';
 import { classNameOf, SystemNodes } from './nodeClass';
