@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { analyseHeap } from '../../server/heap/analyseHeap';
 import { classNameOf } from '../../server/heap/nodeClass';
 import { formatRetainerPath } from '../../server/heap/retainerPaths';
@@ -111,4 +112,43 @@ test('keepTop keeps the highest scores in order, at most top', () => {
   const best: number[] = [];
   for (const x of [5, 1, 9, 3, 9, 7]) keepTop(best, x, 3, (v) => v);
   assert.deepEqual(best, [9, 9, 7]);
+});
+
+test('random graphs: class retained sizes equal the sum over objects with no same-class dominator above them', () => {
+  const graphs = fc.integer({ min: 2, max: 20 }).chain((n) =>
+    fc.record({
+      n: fc.constant(n),
+      classes: fc.array(fc.constantFrom('A', 'B', 'C'), { minLength: n, maxLength: n }),
+      sizes: fc.array(fc.constantFrom(0, 1, 5, 10), { minLength: n, maxLength: n }),
+      edges: fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { maxLength: 3 * n }),
+    }),
+  );
+  fc.assert(
+    fc.property(graphs, ({ n, classes, sizes, edges }) => {
+      const spec: GraphSpec = {
+        nodes: Array.from({ length: n }, (_, v) => (v === 0 ? { type: 'synthetic', name: '', self: 0 } : { type: 'object', name: classes[v]!, self: sizes[v]! })),
+        edges: edges.map(([from, to], j) => ({ from, to, type: 'property', name: `e${j}` })),
+      };
+      const g = graphFromSpec(spec);
+      const a = analyseHeap(g);
+      const want = new Map<string, { count: number; selfSize: number; retainedSize: number }>();
+      for (let v = 1; v < n; v++) {
+        if (sizes[v] === 0) continue;
+        const stat = want.get(classes[v]!) ?? { count: 0, selfSize: 0, retainedSize: 0 };
+        stat.count++;
+        stat.selfSize += sizes[v]!;
+        let above = a.idom[v]!;
+        let nested = false;
+        while (above !== 0) {
+          if (classes[above] === classes[v] && sizes[above]! > 0) nested = true;
+          above = a.idom[above]!;
+        }
+        if (!nested) stat.retainedSize += a.retainedSize[v]!;
+        want.set(classes[v]!, stat);
+      }
+      const got = summarizeHeap(a, snapshotFacts(header, g)).constructors;
+      assert.deepEqual(new Map(got.map((c) => [c.name, { count: c.count, selfSize: c.selfSize, retainedSize: c.retainedSize }])), want);
+    }),
+    { numRuns: 300 },
+  );
 });
