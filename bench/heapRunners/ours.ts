@@ -3,11 +3,12 @@
 // The benchmark bundles it with esbuild (no tsx in the measured process) and runs it alone:
 //   node .cache/bench-heap/runners/ours.js FILE
 // Besides the childReport lines, its result lists the typed arrays it holds and their sizes, to
-// tell where the memory goes.
+// tell where the memory goes; an error (e.g. the reader refusing a snapshot too large for the
+// memory available) is reported as the result.
 import { analyseHeap } from '../../server/heap/analyseHeap';
 import { snapshotFacts, summarizeHeap } from '../../server/heap/summarizeHeap';
 import { readSnapshot } from '../../server/heap/snapshotReader';
-import { finish, phase } from './childReport';
+import { failed, finish, phase } from './childReport';
 
 /** Every typed array reachable from `value` through own properties (depth-limited), by path, in bytes. */
 function typedArrayBytes(value: unknown, path: string, out: Record<string, number>, seen: Set<unknown>, depth = 0): void {
@@ -55,7 +56,5 @@ async function main(): Promise<void> {
   loaded.close();
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-  process.exitCode = 1;
-});
+// A refusal (SnapshotTooLargeError) or any other error is this run's outcome, shown in the table.
+main().catch(failed);
