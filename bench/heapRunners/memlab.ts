@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     row.retainedSize += node.retainedSize;
   });
   phase('by constructor');
-  const largest = heapAnalysis.PluginUtils.filterOutLargestObjects(heap, heapAnalysis.PluginUtils.isNodeWorthInspecting, 50);
+  const largest = heapAnalysis.PluginUtils.filterOutLargestObjects(heap, heapAnalysis.PluginUtils.isNodeWorthInspecting, 15);
   phase('largest objects');
   finish({ nodes, edges: heap.edges.length, constructors: byName.size, largest: largest.length, computed: 'getFullHeapFromFile + per-constructor count/self/retained + ObjectSizeAnalysis largest objects' });
 }

@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   const analysis = analyseHeap(loaded.graph);
   phase('analyseHeap');
   const facts = snapshotFacts(loaded.header, loaded.graph, file);
-  const summary = summarizeHeap(analysis, facts, { top: 50 });
+  // `perflens heap summary`'s default --top.
+  const summary = summarizeHeap(analysis, facts, { top: 15 });
   phase('summarizeHeap');
   const arrays: Record<string, number> = {};
   const seen = new Set<unknown>();
