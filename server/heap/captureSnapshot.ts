@@ -161,7 +161,7 @@ export async function captureSnapshot(connection: CdpConnection, options: Captur
 }
 
 function cancelledSnapshot(): SessionError {
-  return new SessionError('CANCELLED', 'the heap snapshot was cancelled; the partial file was removed (V8 finishes walking the heap before the service resumes)');
+  return new SessionError('CANCELLED', 'the heap snapshot was cancelled and its partial file removed (V8 cannot stop a snapshot mid-way: the service resumed once V8 had gone through its heap)');
 }
 
 /** SNAPSHOT_FAILED for a file system error, saying what happened, how far it got and what to do. */
