@@ -90,6 +90,23 @@ test('a target that dies while its snapshot streams: TARGET_LOST, and no partial
   assert.deepEqual(readdirSync(out), []);
 });
 
+test('Ctrl-C while a snapshot streams: exit 130, the partial file removed, the service running on', async () => {
+  const { wsUrl, port } = await startHeapService({ HEAP_BIG_MB: '150' });
+  const out = folder('interrupted');
+  const partial = join(out, 'interrupted.heapsnapshot.partial');
+  const cli = startCli(['heap', 'snapshot', '--attach', wsUrl, '--out', out, '--name', 'interrupted'], { timeoutMs: 120_000 });
+  for (let wrote = false; !wrote; ) {
+    wrote = existsSync(partial) && statSync(partial).size > 0;
+    if (!wrote) await new Promise((r) => setTimeout(r, 10));
+  }
+  cli.child.kill('SIGINT');
+  const run = await cli.result;
+  assert.equal(run.code, 130, run.stderr);
+  assert.match(run.stderr, /the heap snapshot was cancelled and its partial file removed/);
+  assert.deepEqual(readdirSync(out), []);
+  assert.equal((await fetch(`http://127.0.0.1:${port}/ok`)).status, 200);
+});
+
 test('a full disk (the partial file is /dev/full): SNAPSHOT_FAILED, saying so, nothing left', { skip: existsSync('/dev/full') ? false : 'no /dev/full here' }, async () => {
   const { wsUrl } = await startHeapService();
   const out = folder('full');
