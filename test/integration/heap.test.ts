@@ -73,6 +73,23 @@ test('heap snapshot --attach streams a snapshot JSON.parse accepts; heap summary
   assert.match(truncated.stderr, /perflens: \S*cut\.heapsnapshot: invalid heap snapshot: the file is truncated at byte [\d,]+ of [\d,]+ \(inside `\w+`\)/);
 });
 
+test('wrong input says what was wrong and what to do: no service, a missing file, a folder, a CPU profile, a bad size', async () => {
+  const cases: Array<[string[], number, RegExp]> = [
+    [['heap', 'snapshot'], 2, /heap snapshot: say which service: --attach <PID\|port:N\|ws URL> or a command after `--`/],
+    [['heap', 'summary', 'nope.heapsnapshot'], 1, /perflens: nope\.heapsnapshot does not exist/],
+    [['heap', 'summary', 'test'], 1, /perflens: test is a folder, not a \.heapsnapshot file/],
+    [['heap', 'summary', 'test/fixtures/profiles/synthetic/basic.cpuprofile'], 1, /basic\.cpuprofile is a CPU profile, not a heap snapshot: read it with `perflens summarize test\/fixtures\/profiles\/synthetic\/basic\.cpuprofile`/],
+    [['heap', 'diff', 'a.heapsnapshot'], 2, /heap diff: give two or three \.heapsnapshot files/],
+    [['heap', 'leak', '--url', 'http://127.0.0.1:9/leak', '--fail-on-growth', 'abc', '--', 'node', 'x.js'], 2, /--fail-on-growth: "abc" is not a size: write a number and a unit, e\.g\. 512B, 1KB, 1\.5MB or 2GB/],
+    [['heap', 'leak', '--url', 'http://example.com/leak', '--', 'node', 'x.js'], 2, /refusing to put load on example\.com: .*--allow-host example\.com/],
+  ];
+  for (const [args, code, message] of cases) {
+    const run = await runCli(args);
+    assert.equal(run.code, code, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, message, args.join(' '));
+  }
+});
+
 test('a target that dies while its snapshot streams: TARGET_LOST, and no partial file left', async () => {
   const { child, wsUrl } = await startHeapService({ HEAP_BIG_MB: '150' });
   const out = folder('dying');
