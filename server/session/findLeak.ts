@@ -2,7 +2,7 @@
 // sampling heap profile of the first load (memlab's method). What the first load allocated and the
 // last snapshot still holds are the suspects, linked to the lines that allocated them.
 import { readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { CdpConnection } from '../cdp/connection';
 import { routeHandlerNamer, type RouteHandlerSite } from '../analysis/routeHandlerNames';
@@ -49,7 +49,7 @@ export interface FindLeakOptions {
   onLoadProgress?: (progress: LoadProgress, load: 1 | 2) => void;
 }
 
-/** Each step's share of the whole hunt, for `fraction` (the loads take the time; snapshots and reading most of the rest). */
+/** The hunt's steps, each an equal share of its progress `fraction`. */
 const STEPS = ['snapshot 1', 'load 1', 'snapshot 2', 'load 2', 'snapshot 3', 'reading'] as const;
 
 /**
@@ -70,7 +70,6 @@ export async function findLeak(session: TargetSession, options: FindLeakOptions)
     options.onProgress?.({ operation: 'leak', message, fraction: (STEPS.indexOf(step) + Math.min(1, within)) / STEPS.length });
 
   const connection = await reachEndpoint(session, { ...options, onPhase: (phase) => progress('snapshot 1', phase === 'waiting-for-url' ? `waiting for ${load.url} to answer` : `checking that ${load.method} ${load.url} answers 2xx`) });
-  await mkdir(outDir, { recursive: true });
   let sampling: HeapSampling | undefined;
   try {
     const snapshot = async (n: 1 | 2 | 3) => {
@@ -109,7 +108,7 @@ export async function findLeak(session: TargetSession, options: FindLeakOptions)
       throw atStep(err, 'reading the sampling heap profile');
     });
     sampling = undefined;
-    await writeFile(heapProfile, JSON.stringify(profile));
+    await writeOutput(heapProfile, JSON.stringify(profile));
     written.push(heapProfile);
     const second = await loadOnce(2);
     files.push(await snapshot(3));
@@ -125,7 +124,7 @@ export async function findLeak(session: TargetSession, options: FindLeakOptions)
     const handlerName = options.routeHandlers && routeHandlerNamer(options.routeHandlers());
     const allocations = allocationSites(profile, resolver, { handlerName });
     linkAllocations(diff.suspects, allocations, sourceLineReader());
-    await writeFile(speedscope, JSON.stringify(heapProfileToSpeedscope(profile, resolver, options.baseName, handlerName)));
+    await writeOutput(speedscope, JSON.stringify(heapProfileToSpeedscope(profile, resolver, options.baseName, handlerName)));
     written.push(speedscope);
 
     const growthPerRequest = first.requests > 0 ? diff.totals.retainedSize / first.requests : 0;
@@ -168,6 +167,14 @@ async function loadWhileAlive(connection: CdpConnection, load: LoadOptions, sign
     closed.dispose();
     signal?.removeEventListener('abort', abort);
   }
+}
+
+/** Writes one of the hunt's files; a failure is SNAPSHOT_FAILED, saying why (the snapshots' folder exists by then). */
+async function writeOutput(file: string, text: string): Promise<void> {
+  await writeFile(file, text).catch(async (err: NodeJS.ErrnoException) => {
+    await rm(file, { force: true });
+    throw new SessionError('SNAPSHOT_FAILED', `could not write ${file} (${err.code ?? err.message})${err.code === 'ENOSPC' ? ': the disk is full; free space or choose another folder' : '; choose another folder'}`);
+  });
 }
 
 /** A step's failure, named: "while taking snapshot 2 of 3: …". */
