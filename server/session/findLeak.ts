@@ -144,7 +144,7 @@ export async function findLeak(session: TargetSession, options: FindLeakOptions)
       growthPerRequest,
       files: { snapshots: files, heapProfile, speedscope },
       allocations: allocations.slice(0, options.top ?? 20),
-      headline: leakHeadline({ method: load.method, path: new URL(load.url).pathname, suspects: diff.suspects, growthPerRequest, requests: first.requests, survivingCount: diff.survivingCount, cwd: options.cwd }),
+      headline: leakHeadline({ method: load.method, path: new URL(load.url).pathname, suspects: diff.suspects, settled: diff.settled, growthPerRequest, requests: first.requests, survivingCount: diff.survivingCount, cwd: options.cwd }),
     };
     if (options.failOnGrowthBytes !== undefined) report.gate = { limitPerRequest: options.failOnGrowthBytes, breached: growthPerRequest > options.failOnGrowthBytes };
     progress('reading', 'done', 1);
