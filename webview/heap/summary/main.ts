@@ -27,8 +27,8 @@ window.addEventListener('message', (event: MessageEvent<ToHeapSummary>) => {
 });
 vscode.postMessage({ type: 'ready' });
 
-type Counts = { constructors: number; largest: number; strings: number };
-const none: Counts = { constructors: 0, largest: 0, strings: 0 };
+type Counts = { constructors: number; largest: number; strings: number; names: string[]; code?: string };
+const none: Counts = { constructors: 0, largest: 0, strings: 0, names: [] };
 
 function render(message: ToHeapSummary): Counts {
   switch (message.type) {
@@ -53,7 +53,7 @@ function render(message: ToHeapSummary): Counts {
         el('div', { className: 'failure' }, el('div', { className: 'failure-title', text: `This snapshot could not be read (${message.code})` }), el('div', { text: message.message }), ...(message.advice ? [el('div', { className: 'muted advice', text: message.advice })] : [])),
         el('p', {}, retry),
       );
-      return none;
+      return { ...none, code: message.code };
     }
     case 'summary':
       return renderSummary(message.file, message.summary);
@@ -108,7 +108,8 @@ function renderSummary(file: string, summary: HeapSummary): Counts {
         { title: 'Wasted', cell: (d) => formatBytes(d.wastedSize), key: (d) => d.wastedSize, numeric: true },
       ], 3, 'strings'),
     );
-  return { constructors: summary.constructors.length, largest: summary.largest.length, strings: summary.duplicateStrings.length };
+  const names = Array.from(root.querySelectorAll('table.constructors tbody tr td:first-child'), (td) => td.textContent ?? '').slice(0, 20);
+  return { constructors: summary.constructors.length, largest: summary.largest.length, strings: summary.duplicateStrings.length, names };
 }
 
 function share(part: number, whole: number): string {

@@ -13,8 +13,11 @@ export type ToHeapSummary =
 
 export type FromHeapSummary =
   | { type: 'ready' }
-  /** What the page drew, for tests: its state and how many rows of each table. */
-  | { type: 'rendered'; state: ToHeapSummary['type']; constructors: number; largest: number; strings: number }
+  /**
+   * What the page drew, for tests: its state, how many rows of each table, the first constructors'
+   * names as listed (at most 20), and the error's code when it failed.
+   */
+  | { type: 'rendered'; state: ToHeapSummary['type']; constructors: number; largest: number; strings: number; names: string[]; code?: string }
   | { type: 'error'; message: string }
   /** Read the file again (after a failure, or to refresh). */
   | { type: 'retry' };
