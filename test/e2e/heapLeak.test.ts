@@ -1,0 +1,101 @@
+// Find Leak as a user lives it, in real VS Code (code-server with the packaged .vsix, the demo open
+// in chromium, the shared set-up of test/e2e/demoWorkbench.ts): "Find leak" clicked above GET /leak
+// in demo/src/routes/leak.ts, the leak hunt's progress, the leak report with the AuditEntry group
+// held through auditLog, and the note after the allocating line in leak.ts.
+// Run: node scripts/test.mjs test/e2e/heapLeak.test.ts (or node scripts/build.mjs && node --import
+// tsx --test test/e2e/heapLeak.test.ts; PERFLENS_E2E_VERBOSE=1: what was read).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import { openFile, screenshotOnFailure, waitForNotification } from '../vscode/browser';
+import { DEMO, DemoWorkbench, lineNote, poll } from './demoWorkbench';
+
+const LEAK_FILE = join(DEMO, 'src', 'routes', 'leak.ts');
+const HANDLER = "router.get('/leak'";
+
+let session: DemoWorkbench | undefined;
+
+before(async () => {
+  // A slow, steady load: each request keeps about 20 KB, and the snapshots should stay small.
+  session = await DemoWorkbench.start('heap-leak', { 'perflens.load.duration': '4s', 'perflens.load.rate': 50 });
+}, { timeout: 5 * 60_000 });
+
+after(async () => {
+  await session?.stop();
+});
+
+test('Find leak above GET /leak: the report names AuditEntry held by auditLog, and the allocating line carries the note', { timeout: 300_000 }, async () => {
+  const page = session!.page;
+  const step = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
+    try {
+      return await body();
+    } catch (error) {
+      await screenshotOnFailure(page, `heap-leak-${name}`);
+      throw new Error(`step "${name}": ${(error as Error).message}`, { cause: error });
+    }
+  };
+
+  await step('codelens', async () => {
+    await openFile(page, 'src/routes/leak.ts', 60_000);
+    const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Find leak' }).first();
+    await lens.waitFor({ state: 'visible', timeout: 60_000 });
+    await lens.click();
+  });
+
+  const progress = await step('progress', () => waitForNotification(page, /PerfLens: Find Leak in GET \/leak/, 90_000));
+  if (process.env.PERFLENS_E2E_VERBOSE) console.error(`# progress: ${progress}`);
+
+  const report = await step('report', async () => {
+    const webviews = page.locator('iframe.webview.ready');
+    const frame = await poll(
+      async () => {
+        for (let i = 0; i < (await webviews.count()); i++) {
+          const f = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
+          if (await f.locator('#heap-root[data-state="shown"]').count().catch(() => 0)) return f;
+        }
+        return undefined;
+      },
+      (f) => f !== undefined,
+      240_000,
+    );
+    assert.ok(frame, 'the leak report opened');
+    return frame as FrameLocator;
+  });
+
+  await step('audit-entry-group', async () => {
+    const group = report.locator('section.group[data-name="AuditEntry"]');
+    await group.waitFor({ state: 'visible', timeout: 10_000 });
+    const path = await group.locator('ol.path').innerText();
+    assert.match(path, /auditLog/, `the retainer path names the array that holds the entries:\n${path}`);
+    assert.match(await group.locator('.figures').innerText(), /[\d,]+ AuditEntry objects/);
+    const sites = await group.locator('ul.sites').innerText();
+    assert.match(sites, /leak\.ts:\d+/, 'its allocating line in leak.ts is listed');
+    if (process.env.PERFLENS_E2E_VERBOSE) console.error(`# AuditEntry path:\n${path}\n# allocated at: ${sites}`);
+  });
+
+  await step('allocating-line-note', async () => {
+    await page.locator('.tabs-container .tab', { hasText: 'leak.ts' }).first().click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'leak.ts' }).waitFor({ state: 'visible', timeout: 15_000 });
+    // The note sits after the line the sampling heap profile names: the handler's (a function's
+    // position) or a line inside it, depending on what V8 reports.
+    const lines = readFileSync(LEAK_FILE, 'utf8').split('\n');
+    const handler = lines.findIndex((l) => l.includes(HANDLER));
+    const candidates = lines.slice(handler, handler + 8).map((l) => l.trim()).filter(Boolean);
+    const found = await poll(
+      async () => {
+        for (const code of candidates) {
+          const note = await lineNote(page, code);
+          if (note && /AuditEntry objects/.test(note)) return { code, note };
+        }
+        return undefined;
+      },
+      (f) => f !== undefined,
+      30_000,
+    );
+    assert.ok(found, `a line of the GET /leak handler in leak.ts carries the AuditEntry note (looked at: ${candidates.join(' | ')})`);
+    assert.match(found.note, /● [\d.]+ (B|KB|MB|GB) retained · [\d,]+ AuditEntry objects( · \+[\d.]+ (B|KB|MB) per request)?/);
+    if (process.env.PERFLENS_E2E_VERBOSE) console.error(`# note after "${found.code}": ${found.note}`);
+  });
+});
