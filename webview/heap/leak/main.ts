@@ -75,7 +75,7 @@ function groupSection(group: LeakSuspectGroup, index: number, rel: (file: string
   const path = el('ol', { className: 'path' });
   for (const step of group.path) {
     const li = el('li', {}, el('span', { text: stepText(step) }));
-    if (step.edgeType) li.append(el('span', { className: 'muted', text: `  ${step.edgeType}` }));
+    if (step.edgeType) li.append(el('span', { className: 'muted', text: ` · ${step.edgeType}` }));
     path.append(li);
   }
   section.append(el('div', { className: 'label', text: 'Held from a GC root by' }), path, el('div', { className: 'muted path-text', text: group.pathText }));
