@@ -1,7 +1,8 @@
 // Find Leak as a user lives it, in real VS Code (code-server with the packaged .vsix, the demo open
 // in chromium, the shared set-up of test/e2e/demoWorkbench.ts): "Find leak" clicked above GET /leak
 // in demo/src/routes/leak.ts, the leak hunt's progress, the leak report with the AuditEntry group
-// held through auditLog, and the note after the allocating line in leak.ts.
+// held through auditLog, and the note after the allocating line in leak.ts; then Take Heap Snapshot
+// from the palette (its warning answered, its notice's Open Summary) and the summary editor.
 // Run: node scripts/test.mjs test/e2e/heapLeak.test.ts (or node scripts/build.mjs && node --import
 // tsx --test test/e2e/heapLeak.test.ts; PERFLENS_E2E_VERBOSE=1: what was read).
 import { after, before, test } from 'node:test';
@@ -9,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { openFile, screenshotOnFailure, waitForNotification } from '../vscode/browser';
+import { openFile, runCommand, screenshotOnFailure, waitForNotification } from '../vscode/browser';
 import { DEMO, DemoWorkbench, lineNote, poll } from './demoWorkbench';
 
 const LEAK_FILE = join(DEMO, 'src', 'routes', 'leak.ts');
@@ -97,5 +98,53 @@ test('Find leak above GET /leak: the report names AuditEntry held by auditLog, a
     assert.ok(found, `a line of the GET /leak handler in leak.ts carries the AuditEntry note (looked at: ${candidates.join(' | ')})`);
     assert.match(found.note, /● [\d.]+ (B|KB|MB|GB) retained · [\d,]+ AuditEntry objects( · \+[\d.]+ (B|KB|MB) per request)?/);
     if (process.env.PERFLENS_E2E_VERBOSE) console.error(`# note after "${found.code}": ${found.note}`);
+  });
+});
+
+test('Take Heap Snapshot from the palette: the warning, the saved notice, Open Summary and its constructors', { timeout: 180_000 }, async () => {
+  const page = session!.page;
+  const step = async <T>(name: string, body: () => Promise<T>): Promise<T> => {
+    try {
+      return await body();
+    } catch (error) {
+      await screenshotOnFailure(page, `heap-snapshot-${name}`);
+      throw new Error(`step "${name}": ${(error as Error).message}`, { cause: error });
+    }
+  };
+
+  await step('warning', async () => {
+    await page.locator('.tabs-container .tab', { hasText: 'leak.ts' }).first().click();
+    await runCommand(page, 'PerfLens: Take Heap Snapshot', 30_000);
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await dialog.innerText(), /Taking a heap snapshot pauses .* while V8 writes it .* about twice its heap in memory/);
+    await dialog.locator('.monaco-button', { hasText: 'Take Snapshot' }).click();
+  });
+
+  await step('saved', async () => {
+    const saved = await waitForNotification(page, /Heap snapshot saved: /, 120_000);
+    assert.match(saved, /Heap snapshot saved: \.perflens\/heap\/[\w.-]+\.heapsnapshot \([\d.]+ (KB|MB)\)/);
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Heap snapshot saved' }).first();
+    await toast.locator('.monaco-button', { hasText: 'Open Summary' }).click();
+  });
+
+  await step('summary', async () => {
+    const webviews = page.locator('iframe.webview.ready');
+    const frame = await poll(
+      async () => {
+        for (let i = 0; i < (await webviews.count()); i++) {
+          const f = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
+          if (await f.locator('#heap-root[data-state="summary"]').count().catch(() => 0)) return f;
+        }
+        return undefined;
+      },
+      (f) => f !== undefined,
+      90_000,
+    );
+    assert.ok(frame, 'the summary editor drew the snapshot');
+    const rows = await frame.locator('table.constructors tbody tr td:first-child').allInnerTexts();
+    assert.ok(rows.length > 20, `its constructors are listed (${rows.length})`);
+    assert.ok(rows.includes('AuditEntry'), "the demo's leaked AuditEntry objects are among them");
+    await page.locator('.tabs-container .tab.active', { hasText: '.heapsnapshot' }).waitFor({ state: 'visible', timeout: 10_000 });
   });
 });
