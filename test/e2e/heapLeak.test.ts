@@ -143,7 +143,7 @@ test('Take Heap Snapshot from the palette: the warning, the saved notice, Open S
     );
     assert.ok(frame, 'the summary editor drew the snapshot');
     const rows = await frame.locator('table.constructors tbody tr td:first-child').allInnerTexts();
-    assert.ok(rows.length > 20, `its constructors are listed (${rows.length})`);
+    assert.ok(rows.length >= 10, `its constructors are listed (${rows.length})`);
     assert.ok(rows.includes('AuditEntry'), "the demo's leaked AuditEntry objects are among them");
     await page.locator('.tabs-container .tab.active', { hasText: '.heapsnapshot' }).waitFor({ state: 'visible', timeout: 10_000 });
   });

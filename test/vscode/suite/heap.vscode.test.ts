@@ -77,7 +77,7 @@ suite('heap snapshots and leaks in the editor', () => {
     assert.equal((tab.input as vscode.TabInputCustom).viewType, 'perflens.heapSnapshot');
     const state = await waitFor(() => (api.heap.summaryState(uri)?.state === 'summary' || api.heap.summaryState(uri)?.state === 'failed' ? api.heap.summaryState(uri) : undefined), 60_000);
     assert.equal(state.state, 'summary', `the summary was drawn (not ${state.code}: see the PerfLens log)`);
-    assert.ok(state.constructors > 20, `many constructors listed: ${state.constructors}`);
+    assert.ok(state.constructors >= 10, `many constructors listed: ${state.constructors}`);
     assert.ok(state.largest > 0, 'the largest objects listed');
     assert.ok(state.names.includes('PerfLensFixtureEntry'), `the program's 200 entries of 16 KB are among the first constructors by retained size: ${state.names.join(', ')}`);
   });
