@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { formatMsShort } from '../../server/text/formatMs';
 import type { BlockGroup, LiveBlock, VitalsSection } from '../../server/vitals/vitalsTypes';
 import type { Guard } from '../commandGuard';
-import { pickTarget } from '../profiling/targetPicker';
+import { ensureTarget } from '../profiling/endpointRun';
 import type { ServerClient } from '../server/serverClient';
 import type { WorkspaceRoute } from '../../server/routes/fullPaths';
 import { handlerSites } from '../../server/routes/handlerSites';
@@ -133,12 +133,8 @@ export function registerVitals(context: vscode.ExtensionContext, { client, guard
     if (session && !session.ended && panel.isOpen) return panel.reveal();
     const c = await client();
     const folder = vscode.window.activeTextEditor ? vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri) : vscode.workspace.workspaceFolders?.[0];
-    let { target } = await c.request('getTarget', {});
-    if (!target) {
-      target = await pickTarget(c, folder ?? vscode.workspace.workspaceFolders?.[0]);
-      if (!target) return;
-      onTargetChanged();
-    }
+    const target = await ensureTarget(c, folder ?? vscode.workspace.workspaceFolders?.[0], onTargetChanged);
+    if (!target) return;
     const settings = vitalsSettings((key) => vscode.workspace.getConfiguration('perflens', folder).get(key));
     const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
     // A watch that ended (its target went away) stays on show until the new one has started.
