@@ -1,3 +1,4 @@
+import type { Protocol } from 'devtools-protocol';
 import { scriptPath } from './fileUrl';
 import { displayName, FrameKind } from './functionTable';
 import type { ProfileModel } from './profileModel';
@@ -15,7 +16,8 @@ export interface SpeedscopeFrame {
 export interface SpeedscopeSampledProfile {
   type: 'sampled';
   name: string;
-  unit: 'milliseconds';
+  /** 'milliseconds' for CPU profiles, 'bytes' for allocations. */
+  unit: 'milliseconds' | 'bytes';
   startValue: number;
   endValue: number;
   /** Frame indices from the root to the leaf. */
@@ -41,7 +43,7 @@ export function toSpeedscope(model: ProfileModel, resolver: SourceMapResolver | 
   const frames: SpeedscopeFrame[] = [];
   const frameOfFunction = new Int32Array(model.functions.length).fill(-1);
   const frameIndex = (fn: number): number => {
-    if (frameOfFunction[fn] < 0) frameOfFunction[fn] = frames.push(frameFor(model, fn, resolver, nameOf(fn))) - 1;
+    if (frameOfFunction[fn] < 0) frameOfFunction[fn] = frames.push(speedscopeFrame(model.functions[fn], resolver, nameOf(fn))) - 1;
     return frameOfFunction[fn];
   };
 
@@ -82,8 +84,8 @@ export function toSpeedscope(model: ProfileModel, resolver: SourceMapResolver | 
   };
 }
 
-function frameFor(model: ProfileModel, fn: number, resolver: SourceMapResolver | undefined, name: string): SpeedscopeFrame {
-  const frame = model.functions[fn];
+/** A call frame as a speedscope frame, at its source-mapped location (its script's without a map). */
+export function speedscopeFrame(frame: Pick<Protocol.Runtime.CallFrame, 'url' | 'lineNumber' | 'columnNumber'>, resolver: SourceMapResolver | undefined, name: string): SpeedscopeFrame {
   if (frame.url === '' || frame.lineNumber < 0) return { name };
   const original = resolver?.resolveFrame(frame);
   if (original) return { name, file: original.file, line: original.line, col: original.column + 1 };

@@ -1,4 +1,5 @@
 import { CliError, ExitCode } from './cliError';
+import { heapCommand, heapHelp } from './heapCommand';
 import { loadCommand, loadHelp } from './loadCommand';
 import { profileCommand, profileHelp } from './profileCommand';
 import { routesCommand, routesHelp } from './routesCommand';
@@ -14,6 +15,7 @@ Commands:
   profile     put load on an endpoint while the CPU profiler samples the service; print hot functions and lines
   summarize   print the hot functions and lines of a .cpuprofile file
   watch       watch a service's event loop, GC, memory and CPU live, with every block located
+  heap        take heap snapshots, summarise and diff them, and find a leak in an endpoint (exit 99 above --fail-on-growth)
   load        run a load test (*.load.json) and gate on its thresholds (exit 99 on a breach)
   routes      list the service's route handlers with their full paths (prefixes followed across files)
   serve       run the profiler server for the VS Code extension (WebSocket on 127.0.0.1; token on stdin)
@@ -25,6 +27,7 @@ const commands: Record<string, { run(argv: string[]): Promise<number>; help: str
   profile: { run: profileCommand, help: profileHelp },
   summarize: { run: summarizeCommand, help: summarizeHelp },
   watch: { run: watchCommand, help: watchHelp },
+  heap: { run: heapCommand, help: heapHelp },
   load: { run: loadCommand, help: loadHelp },
   routes: { run: routesCommand, help: routesHelp },
   serve: { run: serveCommand, help: serveHelp },

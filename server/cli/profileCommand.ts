@@ -1,11 +1,11 @@
 import { progressFailures } from '../load/describeFailures';
-import { checkLoadTarget } from '../load/hostPolicy';
 import type { WorkspaceRoute } from '../routes/fullPaths';
 import { handlerSites, knownRoutesOf } from '../routes/handlerSites';
 import { findWorkspaceRoutes } from '../routes/workspaceRoutes';
 import { fsSourceHost } from '../workspace/fsSourceHost';
-import { MAX_TIMER_MS, SENDABLE_METHODS, type LoadOptions, type LoadProgress } from '../load/loadTypes';
-import { parseDuration, parseHeader } from '../load/parseDuration';
+import type { LoadProgress } from '../load/loadTypes';
+import { parseDuration } from '../load/parseDuration';
+import { describeLoad, loadFlagOptions, loadFromFlags, usage } from './loadFlags';
 import { runBaseName, writeJsonReport } from '../session/profileFiles';
 import { captureProfile, writeProfileRun } from '../session/runProfile';
 import { SessionError } from '../session/sessionError';
@@ -74,22 +74,14 @@ event loop stalls, located at the function the thread was in; the report's \`vit
 `;
 
 const options = {
-  url: { type: 'string' },
+  ...loadFlagOptions,
   attach: { type: 'string' },
-  duration: { type: 'string' },
-  connections: { type: 'string' },
-  rate: { type: 'string' },
-  method: { type: 'string' },
-  header: { type: 'string', multiple: true },
-  body: { type: 'string' },
-  timeout: { type: 'string' },
   'sampling-interval': { type: 'string' },
   out: { type: 'string' },
   name: { type: 'string' },
   json: { type: 'string' },
   top: { type: 'string' },
   'wait-timeout': { type: 'string' },
-  'allow-host': { type: 'string', multiple: true },
   'accept-errors': { type: 'boolean' },
   quiet: { type: 'boolean' },
   'no-queries': { type: 'boolean' },
@@ -114,19 +106,7 @@ export async function profileCommand(argv: string[]): Promise<number> {
   if (values.attach && rest.length) throw new UsageError('profile: give either --attach or a command after `--`, not both');
   if (!values.attach && !rest.length) throw new UsageError('profile: say which service to profile: a command after `--` (e.g. `-- node dist/server.js`) or --attach <PID|port:N|ws URL>');
 
-  const url = checkLoadTargetOrUsage(values.url, values['allow-host'] ?? []);
-  const method = (values.method ?? 'GET').toUpperCase();
-  if (!SENDABLE_METHODS.includes(method)) throw new UsageError(`--method: must be one of ${SENDABLE_METHODS.join(', ')}, not ${JSON.stringify(values.method)}`);
-  const load: LoadOptions = {
-    url: url.href,
-    method,
-    headers: Object.fromEntries((values.header ?? []).map((h) => usage(() => parseHeader(h), '--header'))),
-    body: values.body,
-    connections: positiveInt(values.connections, '--connections', 10),
-    rate: values.rate === undefined ? undefined : positiveInt(values.rate, '--rate', 0),
-    durationMs: usage(() => timerLength(parseDuration(values.duration ?? '10s')), '--duration'),
-    timeoutMs: usage(() => timerLength(parseDuration(values.timeout ?? '10s')), '--timeout'),
-  };
+  const { load, url } = loadFromFlags({ ...values, url: values.url });
   const samplingIntervalUs = positiveInt(values['sampling-interval'], '--sampling-interval', defaultSamplingIntervalUs(load.durationMs));
   const waitTimeoutMs = usage(() => parseDuration(values['wait-timeout'] ?? '30s'), '--wait-timeout');
   const top = positiveInt(values.top, '--top', 15);
@@ -223,29 +203,6 @@ export async function profileCommand(argv: string[]): Promise<number> {
 function toCliError(err: unknown): never {
   if (err instanceof SessionError) throw new CliError(err.message, err.code === 'CANCELLED' ? ExitCode.interrupted : ExitCode.failed);
   throw err;
-}
-
-function checkLoadTargetOrUsage(url: string, allowHosts: string[]): URL {
-  return usage(() => checkLoadTarget(url, allowHosts), '--url');
-}
-
-function usage<T>(fn: () => T, flag: string): T {
-  try {
-    return fn();
-  } catch (err) {
-    const message = (err as Error).message;
-    throw new UsageError(message.startsWith(flag) ? message : `${flag}: ${message}`);
-  }
-}
-
-function timerLength(ms: number): number {
-  if (ms > MAX_TIMER_MS) throw new Error(`at most ${MAX_TIMER_MS / 86_400_000 | 0} days (${MAX_TIMER_MS} ms), not ${ms} ms`);
-  return ms;
-}
-
-function describeLoad(load: LoadOptions): string {
-  const shape = load.rate ? `${load.rate} req/s` : `${load.connections} connections`;
-  return `${load.method} ${load.url} runs for ${(load.durationMs / 1000).toFixed(1)} s at ${shape}`;
 }
 
 function formatProgress(p: LoadProgress, queries: string): string {

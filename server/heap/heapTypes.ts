@@ -115,6 +115,8 @@ export interface LeakSuspectGroup {
   examples: number[];
   /** The functions that allocated it (sampling heap profile), largest first, when one was taken. */
   allocatedAt?: AllocationSite[];
+  /** How allocatedAt was found: 'class' = the sites construct this class (`new X(` on the line, or X's constructor); 'load' = none did, so the top sites of the user's own code during the load. */
+  allocationMatch?: 'class' | 'load';
 }
 
 /** Three-snapshot diff (memlab's method): allocated between the first two, still alive in the last. */

@@ -22,6 +22,9 @@ import type { Handlers } from './dispatcher';
 import { RpcFailure } from './rpcFailure';
 import type { CallContext } from './rpcServer';
 import { defaultSamplingIntervalUs } from '../profiling/samplingInterval';
+import { snapshotWarning } from '../heap/captureSnapshot';
+import { diffSnapshotFiles, summarizeSnapshotFile, takeSnapshot } from '../session/heapJobs';
+import { findLeak } from '../session/findLeak';
 
 export interface ProfilerServiceOptions {
   emit: <E extends EventName>(event: E, data: Events[E]) => void;
@@ -45,6 +48,8 @@ export class ProfilerService {
   /** How the last target went away, for the next NO_TARGET message. */
   private lastEnd?: { end: TargetEnd; tail: string };
   private running?: AbortController;
+  /** The running heap operation (one at a time), and whether it works on the target. */
+  private heapJob?: { stop: AbortController; onTarget: boolean };
   /** The queries of the last profile on the current target, for explainQuery (the agent holds their parameters). */
   private lastQueries?: QueryCapture;
   /** The running load test: how to stop it, and its end (never rejects). */
@@ -102,12 +107,65 @@ export class ProfilerService {
       const profile = await readProfileFile(params.file);
       return { report: analyseProfile(profile, { target: basename(params.file), cwd: process.cwd(), top: TABLE_ROWS, reportTop: Infinity }).report };
     },
+    takeHeapSnapshot: (params) =>
+      this.heapWork({ target: true }, async (signal, session) => {
+        const emit = (message: string, fraction?: number) => this.options.emit('heapProgress', { operation: 'snapshot', message, ...(fraction !== undefined ? { fraction } : {}) });
+        const taken = await takeSnapshot(session, {
+          outDir: params.outDir,
+          name: params.name ?? runBaseName('heap'),
+          signal,
+          onBefore: (heapUsed) => emit(snapshotWarning(heapUsed)),
+          onProgress: (p) => emit(p.message, p.fraction),
+        });
+        this.options.log(`heap snapshot written: ${taken.file} (${taken.bytes} bytes)`);
+        return taken;
+      }),
+    cancelHeap: async () => {
+      if (this.heapJob && !this.heapJob.stop.signal.aborted) {
+        this.options.log('cancelling the running heap operation');
+        this.heapJob.stop.abort();
+      }
+      return {};
+    },
+    summarizeHeapSnapshot: (params) =>
+      this.heapWork({ target: false }, async (signal) => ({
+        summary: await summarizeSnapshotFile(params.file, { signal, top: params.top, onProgress: (message, fraction) => this.options.emit('heapProgress', { operation: 'summary', message, ...(fraction !== undefined ? { fraction } : {}) }) }),
+      })),
+    diffHeapSnapshots: (params) =>
+      this.heapWork({ target: false }, async (signal) => ({
+        diff: await diffSnapshotFiles(params.files, { signal, top: params.top, onProgress: (message, fraction) => this.options.emit('heapProgress', { operation: 'diff', message, ...(fraction !== undefined ? { fraction } : {}) }) }),
+      })),
+    findLeak: (params) => {
+      const url = this.loadUrl(params.load.url, params.allowHosts);
+      return this.heapWork({ target: true }, async (signal, session) => {
+        const load: LoadOptions = { ...params.load, url: url.href };
+        this.options.log(`hunting a leak in ${load.method} ${load.url} on ${session.description}`);
+        const report = await findLeak(session, {
+          load,
+          waitTimeoutMs: params.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS,
+          outDir: params.outDir,
+          baseName: runBaseName(params.name ?? url.pathname),
+          target: session.description,
+          cwd: process.cwd(),
+          signal,
+          acceptErrors: params.acceptErrors,
+          knownRoutes: params.knownRoutes,
+          routeHandlers: () => params.routeHandlers ?? [],
+          failOnGrowthBytes: params.failOnGrowthBytes,
+          onProgress: (progress) => this.options.emit('heapProgress', progress),
+          onLoadProgress: (progress) => this.options.emit('loadProgress', progress),
+        });
+        this.options.log(`leak hunt done: ${report.headline}`);
+        return { report };
+      });
+    },
   };
 
   /** Stops a running profile and releases the target (stops a launched one, detaches from an attached one). */
   async dispose(): Promise<void> {
     this.disposed = true;
     this.running?.abort();
+    this.heapJob?.stop.abort();
     const loadTest = this.loadTest;
     loadTest?.stop.abort();
     await loadTest?.ended; // its service is stopped by then
@@ -120,6 +178,7 @@ export class ProfilerService {
   private async changeTarget<T>(change: () => Promise<T>): Promise<T> {
     if (this.disposed) throw new RpcFailure('INTERNAL', 'the server is shutting down');
     if (this.running) throw new RpcFailure('BUSY', 'a profile is running on the current target: cancel it (cancelProfile) or wait for it to end first');
+    if (this.heapJob?.onTarget) throw new RpcFailure('BUSY', 'a heap snapshot or leak hunt is running on the current target: cancel it (cancelHeap) or wait for it to end first');
     if (this.changingTarget) throw new RpcFailure('BUSY', 'a target is already being launched, attached or released; try again when that is done');
     this.changingTarget = true;
     try {
@@ -180,15 +239,10 @@ export class ProfilerService {
   }
 
   private async profileEndpoint(params: ProfileRunParams): Promise<ProfileRunResult> {
-    let url: URL;
-    try {
-      url = checkLoadTarget(params.load.url, params.allowHosts ?? []);
-    } catch (err) {
-      if (err instanceof HostNotAllowedError) throw new RpcFailure('HOST_NOT_ALLOWED', `refusing to put load on ${err.host}: load goes only to loopback unless the host is allowed (perflens.load.allowHosts: add "${err.host}")`, { host: err.host });
-      throw new RpcFailure('BAD_REQUEST', `params.load.url: ${(err as Error).message}`);
-    }
+    const url = this.loadUrl(params.load.url, params.allowHosts);
     if (this.running) throw new RpcFailure('BUSY', 'a profile is already running; one profile at a time');
     if (this.loadTest) throw new RpcFailure('BUSY', 'a load test is running: cancel it (cancelLoadTest) or wait for it to end first');
+    if (this.heapJob?.onTarget) throw new RpcFailure('BUSY', 'a heap snapshot or leak hunt is running on the current target: cancel it (cancelHeap) or wait for it to end first');
     if (this.changingTarget) throw new RpcFailure('BUSY', 'a target is being launched, attached or released; try again when that is done');
     const session = this.target;
     if (!session) throw new RpcFailure('NO_TARGET', this.noTargetMessage());
@@ -234,6 +288,41 @@ export class ProfilerService {
       return result;
     } finally {
       if (this.running === stop) this.running = undefined;
+    }
+  }
+
+  /** The load's URL after the host policy: HOST_NOT_ALLOWED, or BAD_REQUEST for a malformed URL. */
+  private loadUrl(url: string, allowHosts: string[] | undefined): URL {
+    try {
+      return checkLoadTarget(url, allowHosts ?? []);
+    } catch (err) {
+      if (err instanceof HostNotAllowedError) throw new RpcFailure('HOST_NOT_ALLOWED', `refusing to put load on ${err.host}: load goes only to loopback unless the host is allowed (perflens.load.allowHosts: add "${err.host}")`, { host: err.host });
+      throw new RpcFailure('BAD_REQUEST', `params.load.url: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Runs one heap operation at a time (BUSY otherwise), stoppable with cancelHeap. One that works
+   * on the target also waits for no profile, load test or change of target, and needs a target.
+   */
+  private heapWork<T>(needs: { target: true }, work: (signal: AbortSignal, session: TargetSession) => Promise<T>): Promise<T>;
+  private heapWork<T>(needs: { target: false }, work: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  private async heapWork<T>(needs: { target: boolean }, work: (signal: AbortSignal, session: TargetSession) => Promise<T>): Promise<T> {
+    if (this.disposed) throw new RpcFailure('INTERNAL', 'the server is shutting down');
+    if (this.heapJob) throw new RpcFailure('BUSY', 'a heap operation is already running; one at a time: cancel it (cancelHeap) or wait for it to end');
+    const session = this.target;
+    if (needs.target) {
+      if (this.running) throw new RpcFailure('BUSY', 'a profile is running on the current target: cancel it (cancelProfile) or wait for it to end first');
+      if (this.loadTest) throw new RpcFailure('BUSY', 'a load test is running: cancel it (cancelLoadTest) or wait for it to end first');
+      if (this.changingTarget) throw new RpcFailure('BUSY', 'a target is being launched, attached or released; try again when that is done');
+      if (!session) throw new RpcFailure('NO_TARGET', this.noTargetMessage());
+    }
+    const job = { stop: new AbortController(), onTarget: needs.target };
+    this.heapJob = job;
+    try {
+      return await work(job.stop.signal, session!);
+    } finally {
+      if (this.heapJob === job) this.heapJob = undefined;
     }
   }
 

@@ -3,7 +3,7 @@
 // Fields the protocol does not know are ignored (a newer client may send optional extras).
 import { isAbsolute } from 'node:path';
 import { MAX_TIMER_MS, SENDABLE_METHODS, type LoadOptions } from '../load/loadTypes';
-import type { MethodName, Params, ProfileRunParams, VitalsRunParams } from '../protocol/protocol';
+import type { FindLeakParams, MethodName, Params, ProfileRunParams, VitalsRunParams } from '../protocol/protocol';
 import type { KnownRoute } from '../routes/suggestPaths';
 import type { RouteHandlerSite } from '../analysis/routeHandlerNames';
 import { MIN_BLOCK_THRESHOLD_MS } from '../vitals/vitalsTypes';
@@ -81,7 +81,46 @@ export const paramValidators: ParamValidators = {
     const o = object(raw, 'params');
     return { file: absolutePath(o, 'file', 'params') };
   },
+  takeHeapSnapshot(raw) {
+    const o = object(raw, 'params');
+    const outDir = absolutePath(o, 'outDir', 'params');
+    return o.name === undefined ? { outDir } : { outDir, name: fileName(o, 'name', 'params') };
+  },
+  cancelHeap: noParams,
+  summarizeHeapSnapshot(raw) {
+    const o = object(raw, 'params');
+    const file = absolutePath(o, 'file', 'params');
+    return o.top === undefined ? { file } : { file, top: integer(o, 'top', 'params', { min: 1 }) };
+  },
+  diffHeapSnapshots(raw) {
+    const o = object(raw, 'params');
+    const files = stringArray(o, 'files', 'params');
+    if (files.length !== 2 && files.length !== 3) throw bad('params.files', `must name two or three snapshot files (baseline, target[, final]), not ${files.length}`);
+    files.forEach((file, i) => {
+      if (!isAbsolute(file)) throw bad(`params.files[${i}]`, `must be an absolute path, not ${describe(file)}`);
+    });
+    return o.top === undefined ? { files } : { files, top: integer(o, 'top', 'params', { min: 1 }) };
+  },
+  findLeak(raw) {
+    const o = object(raw, 'params');
+    const params: FindLeakParams = { load: loadOptions(o.load, 'params.load'), outDir: absolutePath(o, 'outDir', 'params') };
+    if (o.allowHosts !== undefined) params.allowHosts = stringArray(o, 'allowHosts', 'params');
+    if (o.name !== undefined) params.name = fileName(o, 'name', 'params');
+    if (o.waitTimeoutMs !== undefined) params.waitTimeoutMs = positiveNumber(o, 'waitTimeoutMs', 'params');
+    if (o.acceptErrors !== undefined) params.acceptErrors = boolean(o, 'acceptErrors', 'params');
+    if (o.knownRoutes !== undefined) params.knownRoutes = knownRoutes(o.knownRoutes, 'params.knownRoutes');
+    if (o.routeHandlers !== undefined) params.routeHandlers = routeHandlers(o.routeHandlers, 'params.routeHandlers');
+    if (o.failOnGrowthBytes !== undefined) params.failOnGrowthBytes = integer(o, 'failOnGrowthBytes', 'params', { min: 0 });
+    return params;
+  },
 };
+
+/** A base name for files: not empty, no folders. */
+function fileName(o: Json, key: string, path: string): string {
+  const value = nonEmptyString(o, key, path);
+  if (/[\\/\0]/.test(value) || value === '.' || value === '..') throw bad(`${path}.${key}`, `must be a file name without folders, not ${describe(value)}`);
+  return value;
+}
 
 /** The methods the load generator (autocannon) can send: it throws on any other, crashing the load. */
 

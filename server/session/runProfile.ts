@@ -73,13 +73,16 @@ export interface Capture {
   lost?: string;
 }
 
+/** What reachEndpoint needs: the load, how long to wait, and what to do about a non-2xx answer. */
+export type ReachOptions = Pick<CaptureOptions, 'load' | 'waitTimeoutMs' | 'signal' | 'acceptErrors' | 'knownRoutes'> & { onPhase?: (phase: 'waiting-for-url' | 'checking') => void };
+
 /**
- * Waits for the URL to answer, connects to the target's inspector, and samples the CPU while the
- * load runs. Fails with a SessionError: URL_UNREACHABLE, CANCELLED (before the load started),
- * TARGET_LOST (when nothing usable was captured; otherwise the capture carries `lost`), ATTACH_FAILED,
- * or INTERNAL. Leaves the target running: releasing it is the caller's business.
+ * The steps before any load: waits for the URL to answer, checks with one request that it answers
+ * 2xx (unless errors are accepted), and connects to the target's inspector. Fails with a SessionError:
+ * URL_UNREACHABLE, ENDPOINT_REJECTED (with "did you mean …?" on a 404 or 405), CANCELLED,
+ * TARGET_LOST or ATTACH_FAILED. Shared by the CPU profile and the leak hunt.
  */
-export async function captureProfile(session: TargetSession, options: CaptureOptions): Promise<Capture> {
+export async function reachEndpoint(session: TargetSession, options: ReachOptions): Promise<CdpConnection> {
   const { load, signal } = options;
   options.onPhase?.('waiting-for-url');
   await session.waitForUrl(load.url, { timeoutMs: options.waitTimeoutMs, signal });
@@ -96,6 +99,18 @@ export async function captureProfile(session: TargetSession, options: CaptureOpt
   if (signal?.aborted) throw cancelled();
   const connection = await session.connect();
   if (signal?.aborted) throw cancelled();
+  return connection;
+}
+
+/**
+ * Waits for the URL to answer, connects to the target's inspector, and samples the CPU while the
+ * load runs. Fails with a SessionError: URL_UNREACHABLE, CANCELLED (before the load started),
+ * TARGET_LOST (when nothing usable was captured; otherwise the capture carries `lost`), ATTACH_FAILED,
+ * or INTERNAL. Leaves the target running: releasing it is the caller's business.
+ */
+export async function captureProfile(session: TargetSession, options: CaptureOptions): Promise<Capture> {
+  const { load, signal } = options;
+  const connection = await reachEndpoint(session, options);
   options.onPhase?.('profiling');
   let agent: QueryAgent | undefined;
   let queriesUnavailable: string | undefined;

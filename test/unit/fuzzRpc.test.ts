@@ -18,7 +18,7 @@ import { MAX_TIMER_MS } from '../../server/load/loadTypes';
 // At least 1000 cases per property; FUZZ_RUNS=20000 (say) searches harder.
 const RUNS = Math.max(1000, Number(process.env.FUZZ_RUNS ?? 0));
 
-const METHODS: readonly MethodName[] = ['hello', 'listNodeProcesses', 'launchTarget', 'attachTarget', 'releaseTarget', 'getTarget', 'profileEndpoint', 'cancelProfile', 'runLoadTest', 'cancelLoadTest', 'analyzeProfileFile'];
+const METHODS: readonly MethodName[] = ['hello', 'listNodeProcesses', 'launchTarget', 'attachTarget', 'releaseTarget', 'getTarget', 'profileEndpoint', 'cancelProfile', 'runLoadTest', 'cancelLoadTest', 'analyzeProfileFile', 'takeHeapSnapshot', 'cancelHeap', 'summarizeHeapSnapshot', 'diffHeapSnapshots', 'findLeak'];
 const ERROR_CODES = ['BAD_REQUEST', 'UNAUTHORIZED', 'PROTOCOL_MISMATCH', 'HOST_NOT_ALLOWED', 'NO_TARGET', 'TARGET_START_FAILED', 'ATTACH_FAILED', 'URL_UNREACHABLE', 'TARGET_LOST', 'BUSY', 'CANCELLED', 'INVALID_PROFILE', 'LOAD_TEST_CONFIG', 'INTERNAL'];
 const TOKEN = 'fuzz-token-0123456789abcdef';
 
@@ -42,6 +42,8 @@ const headerRecord = (v: unknown) => stringRecord(v) && Object.entries(v as Json
 const SENDABLE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
 const optional = (v: unknown, check: (v: unknown) => boolean) => v === undefined || check(v);
 const empty = (v: unknown) => isObject(v) && Object.keys(v).length === 0;
+/** A file's base name: no folder in it. */
+const fileName = (v: unknown) => nonEmpty(v) && !/[\\/\0]/.test(v) && v !== '.' && v !== '..';
 
 const CONTRACT: { [M in MethodName]: (p: Json) => boolean } = {
   // Any non-empty token string: one of spaces is compared like any other, and refused as wrong.
@@ -52,18 +54,8 @@ const CONTRACT: { [M in MethodName]: (p: Json) => boolean } = {
   releaseTarget: empty,
   getTarget: empty,
   profileEndpoint: (p) => {
-    const load = p.load as Json;
     return (
-      isObject(load) &&
-      nonEmpty(load.url) &&
-      typeof load.method === 'string' &&
-      SENDABLE_METHODS.includes(load.method) &&
-      headerRecord(load.headers) &&
-      wholeAtLeast(load.connections, 1) &&
-      timerMs(load.durationMs) &&
-      timerMs(load.timeoutMs) &&
-      optional(load.body, (b) => typeof b === 'string') &&
-      optional(load.rate, (r) => wholeAtLeast(r, 1)) &&
+      loadContract(p.load) &&
       absolute(p.outDir) &&
       optional(p.allowHosts, strings) &&
       optional(p.samplingIntervalUs, (s) => wholeAtLeast(s, 10)) &&
@@ -78,7 +70,36 @@ const CONTRACT: { [M in MethodName]: (p: Json) => boolean } = {
   watchVitals: (p) => optional(p.blockThresholdMs, (t) => typeof t === 'number' && t >= 20 && t <= MAX_TIMER_MS) && optional(p.nameBlocks, (b) => typeof b === 'boolean'),
   unwatchVitals: empty,
   analyzeProfileFile: (p) => absolute(p.file),
+  takeHeapSnapshot: (p) => absolute(p.outDir) && optional(p.name, fileName),
+  cancelHeap: empty,
+  summarizeHeapSnapshot: (p) => absolute(p.file) && optional(p.top, (t) => wholeAtLeast(t, 1)),
+  diffHeapSnapshots: (p) => strings(p.files) && [2, 3].includes((p.files as string[]).length) && (p.files as string[]).every(absolute) && optional(p.top, (t) => wholeAtLeast(t, 1)),
+  findLeak: (p) =>
+    loadContract(p.load) &&
+    absolute(p.outDir) &&
+    optional(p.allowHosts, strings) &&
+    optional(p.name, fileName) &&
+    optional(p.waitTimeoutMs, positive) &&
+    optional(p.acceptErrors, (b) => typeof b === 'boolean') &&
+    optional(p.failOnGrowthBytes, (b) => wholeAtLeast(b, 0)),
 };
+
+/** What a load may be: the URL's text, an HTTP method the load generator can send, headers it can carry, timers. */
+function loadContract(v: unknown): boolean {
+  const load = v as Json;
+  return (
+    isObject(load) &&
+    nonEmpty(load.url) &&
+    typeof load.method === 'string' &&
+    SENDABLE_METHODS.includes(load.method) &&
+    headerRecord(load.headers) &&
+    wholeAtLeast(load.connections, 1) &&
+    timerMs(load.durationMs) &&
+    timerMs(load.timeoutMs) &&
+    optional(load.body, (b) => typeof b === 'string') &&
+    optional(load.rate, (r) => wholeAtLeast(r, 1))
+  );
+}
 
 // ---------------------------------------------------------------------------------------------
 // Generators: valid params per method, then mutated.
@@ -115,6 +136,14 @@ const VALID: { [M in MethodName]: fc.Arbitrary<unknown> } = {
   watchVitals: fc.record({ blockThresholdMs: fc.constantFrom(19, 20, 100, 250.5), nameBlocks: fc.boolean() }, { requiredKeys: [] }),
   unwatchVitals: fc.constantFrom(undefined, null, {}),
   analyzeProfileFile: fc.record({ file: fc.constantFrom('/tmp/a.cpuprofile') }),
+  takeHeapSnapshot: fc.record({ outDir: path, name: fc.constantFrom('heap', 'a b', 'x.y') }, { requiredKeys: ['outDir'] }),
+  cancelHeap: fc.constantFrom(undefined, null, {}),
+  summarizeHeapSnapshot: fc.record({ file: fc.constantFrom('/tmp/a.heapsnapshot'), top: fc.integer({ min: 1, max: 50 }) }, { requiredKeys: ['file'] }),
+  diffHeapSnapshots: fc.record({ files: fc.constantFrom(['/tmp/a.heapsnapshot', '/tmp/b.heapsnapshot'], ['/a', '/b', '/c']), top: fc.integer({ min: 1, max: 50 }) }, { requiredKeys: ['files'] }),
+  findLeak: fc.record(
+    { load, outDir: path, allowHosts: fc.array(fc.constantFrom('example.com')), name: fc.constantFrom('leak', 'a b'), waitTimeoutMs: fc.integer({ min: 1, max: 60_000 }), acceptErrors: fc.boolean(), failOnGrowthBytes: fc.integer({ min: 0, max: 2 ** 20 }) },
+    { requiredKeys: ['load', 'outDir'] },
+  ),
 };
 
 const weirdValue = fc.oneof(
@@ -200,7 +229,7 @@ function mutate(holder: { params: unknown }, m: Mutation): Segment[] {
 const method = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...METHODS) },
   // The methods with the most params, more often.
-  { weight: 6, arbitrary: fc.constantFrom<MethodName>('profileEndpoint', 'profileEndpoint', 'launchTarget', 'runLoadTest') },
+  { weight: 6, arbitrary: fc.constantFrom<MethodName>('profileEndpoint', 'profileEndpoint', 'launchTarget', 'runLoadTest', 'findLeak', 'diffHeapSnapshots') },
   { weight: 1, arbitrary: fc.oneof(fc.constantFrom('__proto__', 'toString', 'constructor', 'hasOwnProperty', 'valueOf', 'Hello', 'hello ', 'profile', ''), fc.string({ maxLength: 12 })) },
 );
 

@@ -46,6 +46,13 @@ test('bad params are refused with a message naming the field', () => {
     ['profileEndpoint', { load: { ...load, headers: { 'x-a': 'a\r\nInjected: 1' } }, outDir: '/tmp' }, 'params.load.headers["x-a"] must not contain a line break or NUL'],
     ['analyzeProfileFile', { file: 'a.cpuprofile' }, 'params.file must be an absolute path, not "a.cpuprofile"'],
     ['getTarget', 'now', 'params must be an object, not "now"'],
+    ['takeHeapSnapshot', { outDir: 'out' }, 'params.outDir must be an absolute path, not "out"'],
+    ['takeHeapSnapshot', { outDir: '/tmp', name: '../x' }, 'params.name must be a file name without folders, not "../x"'],
+    ['summarizeHeapSnapshot', { file: '/tmp/a.heapsnapshot', top: 0 }, 'params.top must be a whole number ≥ 1, not 0'],
+    ['diffHeapSnapshots', { files: ['/tmp/a.heapsnapshot'] }, 'params.files must name two or three snapshot files (baseline, target[, final]), not 1'],
+    ['diffHeapSnapshots', { files: ['/tmp/a', 'b'] }, 'params.files[1] must be an absolute path, not "b"'],
+    ['findLeak', { load: { ...load, connections: 0 }, outDir: '/tmp' }, 'params.load.connections must be a whole number ≥ 1, not 0'],
+    ['findLeak', { load, outDir: '/tmp', failOnGrowthBytes: 1.5 }, 'params.failOnGrowthBytes must be a whole number ≥ 0, not 1.5'],
   ];
   for (const [method, params, message] of table) assert.equal(badRequest(method, params), message, `${method} ${JSON.stringify(params)}`);
 });
@@ -83,6 +90,11 @@ function echoHandlers(): Handlers<string> {
     watchVitals: fail,
     unwatchVitals: async () => ({}),
     analyzeProfileFile: fail,
+    takeHeapSnapshot: fail,
+    cancelHeap: async () => ({}),
+    summarizeHeapSnapshot: fail,
+    diffHeapSnapshots: fail,
+    findLeak: fail,
   };
 }
 

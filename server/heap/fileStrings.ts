@@ -1,0 +1,75 @@
+// The snapshot's strings as a StringTable over the still-open file: the reader kept each string's
+// byte offset and length; get(i) reads those bytes (through a small block cache, since names are
+// looked up in file order more often than not) and decodes them with JSON's rules, keeping the
+// most recently decoded strings in a bounded cache.
+import fs from 'node:fs';
+import type { StringTable } from './heapGraph';
+import type { StringLocations } from './stringScanner';
+
+const BLOCK_BYTES = 64 * 1024;
+const CACHE_ENTRIES = 64 * 1024;
+
+export class FileStrings implements StringTable {
+  private fd: number | undefined;
+  private readonly block = Buffer.allocUnsafe(BLOCK_BYTES);
+  private blockStart = 0;
+  private blockLength = 0;
+  private readonly cache = new Map<number, string>();
+
+  constructor(
+    fd: number,
+    private readonly locations: StringLocations,
+  ) {
+    this.fd = fd;
+  }
+
+  get count(): number {
+    return this.locations.count;
+  }
+
+  get(index: number): string {
+    if (!Number.isInteger(index) || index < 0 || index >= this.locations.count) throw new RangeError(`no string ${index} in this snapshot (it has ${this.locations.count})`);
+    const cached = this.cache.get(index);
+    if (cached !== undefined) return cached;
+    const text = JSON.parse(this.bytesOf(index)) as string;
+    if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(index, text);
+    return text;
+  }
+
+  /** Closes the file; get() of a string not cached throws after this. */
+  close(): void {
+    if (this.fd === undefined) return;
+    fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private bytesOf(index: number): string {
+    if (this.fd === undefined) throw new Error("the heap snapshot's file is closed: its strings can no longer be read");
+    const offset = this.locations.offsets[index]!;
+    const length = this.locations.lengths[index]!;
+    if (length > BLOCK_BYTES) {
+      const bytes = Buffer.allocUnsafe(length);
+      readFully(this.fd, bytes, length, offset);
+      return bytes.toString('utf8');
+    }
+    if (offset < this.blockStart || offset + length > this.blockStart + this.blockLength) {
+      this.blockStart = offset;
+      this.blockLength = readFully(this.fd, this.block, BLOCK_BYTES, offset);
+      if (this.blockLength < length) throw new Error('the heap snapshot file changed while it was open (a string is no longer where it was read)');
+    }
+    const at = offset - this.blockStart;
+    return this.block.toString('utf8', at, at + length);
+  }
+}
+
+/** Reads up to `length` bytes at `position`, looping over short reads; returns how many were read. */
+function readFully(fd: number, into: Buffer, length: number, position: number): number {
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, into, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}

@@ -1,0 +1,221 @@
+// One shortest retainer path per node, from the root's children (DevTools' and memlab's way,
+// E-heap.md §2.3, §3.2): a breadth-first search that starts from the user roots (the root's
+// non-synthetic children: `global` in Node) and then from the other GC roots, keeping one parent
+// edge per node in a Uint32Array. Weak edges, self edges and the WeakMap table's ephemeron edge
+// are never followed; `internal`/`hidden` edges and edges into `(system)` and `system / …`
+// nodes are less preferable: a node found only through them waits until no preferable frontier
+// is left, so paths read through user-visible properties, elements and variables where there
+// are any. Also here: each path's kind (user-visible or engine-held) for the leak diff. Pure.
+import { EphemeronEdges } from './essentialEdges';
+import type { HeapGraph } from './heapGraph';
+import { classNameOf, SystemNodes } from './nodeClass';
+import type { RetainerStep } from './heapTypes';
+
+const NONE = 0xffffffff;
+
+/** The BFS tree of shortest paths: per node the edge it was first reached through. */
+export interface RetainerTree {
+  /** Per node: the ordinal of the edge into it on its path, NONE (2^32-1) for the root and for nodes no path reaches. */
+  parentEdge: Uint32Array;
+}
+
+/** Shortest paths from the root over the edges DevTools follows, user-visible ones first. */
+export function buildRetainerTree(graph: HeapGraph): RetainerTree {
+  const n = graph.nodeCount;
+  const { firstEdge, edgeTo, edgeType, nodeType } = graph;
+  const weak = graph.edgeTypeNames.indexOf('weak');
+  const internal = graph.edgeTypeNames.indexOf('internal');
+  const hidden = graph.edgeTypeNames.indexOf('hidden');
+  const synthetic = graph.nodeTypeNames.indexOf('synthetic');
+  const ephemerons = new EphemeronEdges(graph);
+  const system = new SystemNodes(graph);
+  const root = graph.rootIndex;
+  const parentEdge = new Uint32Array(n).fill(NONE);
+  // 0 = not reached, 1 = on its path, 2 = reached only through a less preferable edge so far.
+  const state = new Uint8Array(n);
+  const queue = new Uint32Array(n);
+  const deferred = new Uint32Array(n);
+  let head = 0;
+  let tail = 0;
+  let deferredHead = 0;
+  let deferredTail = 0;
+  state[root] = 1;
+
+  const visit = (e: number): void => {
+    const to = edgeTo[e]!;
+    if (state[to] === 1) return;
+    const type = edgeType[e];
+    if (type === internal || type === hidden || system.has(to)) {
+      if (state[to] === 0) {
+        state[to] = 2;
+        parentEdge[to] = e;
+        deferred[deferredTail++] = to;
+      }
+      return;
+    }
+    state[to] = 1;
+    parentEdge[to] = e;
+    queue[tail++] = to;
+  };
+  const run = (): void => {
+    for (;;) {
+      while (head < tail) {
+        const node = queue[head++]!;
+        for (let e = firstEdge[node]!; e < firstEdge[node + 1]!; e++) {
+          if (edgeType[e] === weak || edgeTo[e] === node || ephemerons.isTableEdge(node, e)) continue;
+          visit(e);
+        }
+      }
+      let moved = false;
+      for (; deferredHead < deferredTail; deferredHead++) {
+        const node = deferred[deferredHead]!;
+        if (state[node] !== 2) continue;
+        state[node] = 1;
+        queue[tail++] = node;
+        moved = true;
+      }
+      if (!moved) return;
+    }
+  };
+  const seed = (userRoots: boolean): void => {
+    for (let e = firstEdge[root]!; e < firstEdge[root + 1]!; e++) {
+      const to = edgeTo[e]!;
+      if (edgeType[e] === weak || state[to] === 1 || (nodeType[to] !== synthetic) !== userRoots) continue;
+      state[to] = 1;
+      parentEdge[to] = e;
+      queue[tail++] = to;
+    }
+    run();
+  };
+  seed(true);
+  seed(false);
+  return { parentEdge };
+}
+
+/** The node an edge leaves from: the last node whose firstEdge is ≤ edge (nodes without edges share the next one's). */
+export function edgeSource(graph: HeapGraph, edge: number): number {
+  let lo = 0;
+  let hi = graph.nodeCount - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (graph.firstEdge[mid]! <= edge) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** An edge as DevTools writes it: `[3]` for elements and hidden edges, else its name. */
+function edgeLabel(graph: HeapGraph, edge: number): string {
+  const type = graph.edgeTypeNames[graph.edgeType[edge]!];
+  const name = graph.edgeName[edge]!;
+  if (type === 'element' || type === 'hidden') return `[${name}]`;
+  return graph.strings.get(name);
+}
+
+/** A node as a path shows it: its class name, or a synthetic root's own name such as `(GC roots)`. */
+function nodeLabel(graph: HeapGraph, node: number): string {
+  return graph.nodeTypeNames[graph.nodeType[node]!] === 'synthetic' ? graph.strings.get(graph.nodeName[node]!) : classNameOf(graph, node);
+}
+
+/** The path to `node` as edge ordinals, from the root side ([] for the root and for nodes no path reaches). */
+function pathEdges(graph: HeapGraph, tree: RetainerTree, node: number): number[] {
+  const edges: number[] = [];
+  let at = node;
+  while (at !== graph.rootIndex) {
+    const e = tree.parentEdge[at]!;
+    if (e === NONE) return [];
+    edges.push(e);
+    at = edgeSource(graph, e);
+    if (edges.length > graph.nodeCount) throw new Error('retainer tree has a cycle: it was not built by buildRetainerTree');
+  }
+  return edges.reverse();
+}
+
+/** The shortest retainer path of `node`, from the root's child (a GC root or `global`) to the node. */
+export function retainerPath(analysis: { graph: HeapGraph; paths: RetainerTree }, node: number): RetainerStep[] {
+  const { graph } = analysis;
+  return pathEdges(graph, analysis.paths, node).map((e, i) => {
+    const to = graph.edgeTo[e]!;
+    return {
+      edge: i === 0 ? '' : edgeLabel(graph, e),
+      edgeType: i === 0 ? '' : graph.edgeTypeNames[graph.edgeType[e]!]!,
+      node: nodeLabel(graph, to),
+      nodeType: graph.nodeTypeNames[graph.nodeType[to]!]!,
+      id: graph.nodeId[to]!,
+    };
+  });
+}
+
+/** Paths longer than this many steps are shortened with `…` in the middle. */
+const MAX_STEPS = 8;
+
+/** `(GC roots) → … → auditLog (Array) → [12] → AuditEntry`: each step as `edge (Class)`, the object last. */
+export function formatRetainerPath(steps: readonly RetainerStep[]): string {
+  if (steps.length === 0) return '(no path from the GC roots)';
+  const parts = steps.map((s, i) => (i === 0 ? s.node : i === steps.length - 1 ? `${s.edge} → ${s.node}` : `${s.edge} (${s.node})`));
+  if (parts.length > MAX_STEPS) parts.splice(1, parts.length - MAX_STEPS + 1, '…');
+  return parts.join(' → ');
+}
+
+/**
+ * Whether each node's retainer path holds it where the program can see it, memoised over the
+ * retainer tree (O(N) in all). Engine nodes are synthetic ones, compiled code (feedback cells,
+ * allocation sites) and `(system)` / `system / …` nodes. A step is user-visible when it is a
+ * variable (a context edge) or a property, element or shortcut of a non-engine object. A node
+ * is 'user' when reached by a user-visible step, or by any step from a 'user' node that is not
+ * an engine node (Map → table → entry keeps the entry 'user'); else 'system': held only by the
+ * engine's internals (code caches, feedback), which the leak diff leaves out.
+ */
+export class PathKinds {
+  /** Per node: 0 not looked at, 1 no path (held only weakly, or unreachable), 2 system-only, 3 user-visible. */
+  private readonly kind: Uint8Array;
+  private readonly system: SystemNodes;
+  private readonly types: { context: number; property: number; element: number; shortcut: number; synthetic: number; code: number };
+
+  constructor(private readonly analysis: { graph: HeapGraph; paths: RetainerTree }) {
+    const { graph } = analysis;
+    this.kind = new Uint8Array(graph.nodeCount);
+    this.kind[graph.rootIndex] = 2;
+    this.system = new SystemNodes(graph);
+    const e = (name: string) => graph.edgeTypeNames.indexOf(name);
+    this.types = { context: e('context'), property: e('property'), element: e('element'), shortcut: e('shortcut'), synthetic: graph.nodeTypeNames.indexOf('synthetic'), code: graph.nodeTypeNames.indexOf('code') };
+  }
+
+  /** 'none' when no strong path reaches the node, 'system' when only the engine's internals hold it, else 'user'. */
+  of(node: number): 'none' | 'system' | 'user' {
+    const { graph, paths } = this.analysis;
+    const nodes: number[] = [];
+    const edges: number[] = [];
+    let at = node;
+    while (this.kind[at] === 0) {
+      const e = paths.parentEdge[at]!;
+      if (e === NONE) {
+        this.kind[at] = 1;
+        break;
+      }
+      nodes.push(at);
+      edges.push(e);
+      at = edgeSource(graph, e);
+    }
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const from = i === nodes.length - 1 ? at : nodes[i + 1]!;
+      const above = this.kind[from]!;
+      this.kind[nodes[i]!] = above === 1 ? 1 : this.userVisible(edges[i]!, from) || (above === 3 && !this.engine(from)) ? 3 : 2;
+    }
+    return (['none', 'none', 'system', 'user'] as const)[this.kind[node]!]!;
+  }
+
+  private userVisible(edge: number, from: number): boolean {
+    const { graph } = this.analysis;
+    const type = graph.edgeType[edge];
+    const t = this.types;
+    if (type === t.context) return true;
+    if (type !== t.property && type !== t.element && type !== t.shortcut) return false;
+    return !this.engine(from);
+  }
+
+  private engine(node: number): boolean {
+    const type = this.analysis.graph.nodeType[node];
+    return type === this.types.synthetic || type === this.types.code || this.system.has(node);
+  }
+}

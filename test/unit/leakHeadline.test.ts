@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { heldBy, leakHeadline } from '../../server/heap/leakHeadline';
+import type { AllocationSite, LeakSuspectGroup, RetainerStep } from '../../server/heap/heapTypes';
+
+const step = (edge: string, edgeType: string, node: string, id: number): RetainerStep => ({ edge, edgeType, node, nodeType: 'object', id });
+const path: RetainerStep[] = [
+  step('', '', '(GC roots)', 1),
+  step('', 'internal', '(Global handles)', 3),
+  step('context', 'internal', 'system / Context', 5),
+  step('auditLog', 'context', 'Array', 7),
+  step('elements', 'internal', '(object elements)', 9),
+  step('1234', 'element', 'AuditEntry', 11),
+];
+const site = (file: string, line: number, origin: AllocationSite['origin']): AllocationSite => ({ functionName: 'f', file, line, column: 1, mapped: true, origin, liveBytes: 1, share: 1 });
+const group: LeakSuspectGroup = { name: 'AuditEntry', count: 1200, selfSize: 1, retainedSize: 24 * 2 ** 20, path, pathText: '', examples: [11], allocatedAt: [site('/app/node_modules/express/x.js', 3, 'dependency'), site('/app/demo/src/routes/leak.ts', 24, 'own')] };
+
+test('held by: the last named edge before the object, with the class it leads to', () => {
+  assert.equal(heldBy(path), 'auditLog (Array)');
+  assert.equal(heldBy([step('', '', '(GC roots)', 1), step('3', 'element', 'Session', 5)]), undefined);
+});
+
+test('the headline names the endpoint, growth per request, the top group, its holder and its own allocating line', () => {
+  const input = { method: 'GET', path: '/leak', suspects: [group], growthPerRequest: 20 * 1024, requests: 1200, survivingCount: 1300, cwd: '/app' };
+  assert.equal(leakHeadline(input), 'GET /leak leaks about 20 KB per request: 1,200 AuditEntry objects (24 MB) held by auditLog (Array), allocated at demo/src/routes/leak.ts:24');
+  assert.match(leakHeadline({ ...input, suspects: [group, group, group] }), /\(and 2 more groups\)$/);
+  assert.equal(leakHeadline({ ...input, suspects: [], growthPerRequest: 0 }), 'no growth found: nothing that GET /leak allocated during the first load (1,200 requests) was still alive after the second load');
+});
