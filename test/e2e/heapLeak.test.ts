@@ -113,7 +113,9 @@ test('Take Heap Snapshot from the palette: the warning, the saved notice, Open S
   };
 
   await step('warning', async () => {
+    // Into leak.ts's text, so that the palette's keys reach the workbench (not the report's webview).
     await page.locator('.tabs-container .tab', { hasText: 'leak.ts' }).first().click();
+    await page.locator('.monaco-editor .view-lines').first().click();
     await runCommand(page, 'PerfLens: Take Heap Snapshot', 30_000);
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
