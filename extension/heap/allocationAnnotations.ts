@@ -33,7 +33,7 @@ export class AllocationAnnotations implements vscode.Disposable {
 }
 
 function leakHover(line: LeakLine): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(leakHoverMarkdown(line.groups, (g) => line.sites[line.groups.indexOf(g)], `command:${OPEN_LEAK_REPORT_COMMAND}`));
+  const md = new vscode.MarkdownString(leakHoverMarkdown(line.groups, line.sites[0], `command:${OPEN_LEAK_REPORT_COMMAND}`));
   md.isTrusted = { enabledCommands: [OPEN_LEAK_REPORT_COMMAND] };
   return md;
 }

@@ -36,35 +36,31 @@ export function stepText(step: RetainerStep): string {
   return step.edge ? `${step.edge} → ${node}` : node;
 }
 
-/** The path written out, one step a line, each later step indented by its depth ("└ "). */
+/** The path written out, one step a line: the root, then "↳ auditLog → Array @1234" for each step after it. */
 export function retainerLines(path: readonly RetainerStep[]): string[] {
-  return path.map((step, i) => (i === 0 ? stepText(step) : `${'  '.repeat(i - 1)}└ ${stepText(step)}`));
-}
-
-/** "in handleLeak (leak.ts:28) · 3.9 MB sampled live, 95 %". */
-export function siteText(site: AllocationSite, relative: (file: string) => string = (f) => f): string {
-  return `${site.functionName || '(anonymous)'} (${relative(site.file)}:${site.line}) · ${formatBytes(site.liveBytes)} sampled live, ${Math.round(site.share * 100)} %`;
+  return path.map((step, i) => (i === 0 ? stepText(step) : `↳ ${stepText(step)}`));
 }
 
 /** Escapes what Markdown would read as markup inside a sentence (emphasis, links, code, HTML tags). */
-export function escapeMarkdown(text: string): string {
+function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_[\]<>|~]/g, '\\$&');
 }
 
 /**
- * The hover on an allocating line, as Markdown: the group's figures, its retainer path from a GC
- * root (a code block), what was sampled at this line, and a link to the leak report
- * (`reportCommand`: a command: URI).
+ * The hover on an allocating line, as Markdown: what was sampled at the line (`site`), the largest
+ * group allocated there with its figures and its retainer path from a GC root (a code block), the
+ * other groups in a line each, and a link to the leak report (`reportCommand`: a command: URI).
  */
-export function leakHoverMarkdown(groups: readonly LeakSuspectGroup[], site: (group: LeakSuspectGroup) => AllocationSite | undefined, reportCommand: string): string {
+export function leakHoverMarkdown(groups: readonly LeakSuspectGroup[], site: AllocationSite | undefined, reportCommand: string): string {
+  const [first, ...others] = groups;
   const parts: string[] = [];
-  for (const group of groups) {
-    const growth = growthText(group.growthPerRequest);
-    parts.push(`**PerfLens leak suspect:** ${escapeMarkdown(`${objectsText(group.count, group.name)} allocated during the load and still alive after it, ${formatBytes(group.retainedSize)} retained${growth ? `, ${growth}` : ''}.`)}`);
-    const here = site(group);
-    if (here) parts.push(escapeMarkdown(`Allocated here: ${formatBytes(here.liveBytes)} sampled live (${Math.round(here.share * 100)} % of what the load's allocations left alive) in ${here.functionName || '(anonymous)'}.`));
-    parts.push(`Held from a GC root by:\n\n\`\`\`text\n${retainerLines(group.path).join('\n').replace(/```/g, "'''")}\n\`\`\``);
+  if (first) {
+    const growth = growthText(first.growthPerRequest);
+    parts.push(`**PerfLens leak suspect:** ${escapeMarkdown(`${objectsText(first.count, first.name)} allocated during the load and still alive after it, ${formatBytes(first.retainedSize)} retained${growth ? `, ${growth}` : ''}.`)}`);
   }
+  if (site) parts.push(escapeMarkdown(`Allocated here: ${formatBytes(site.liveBytes)} sampled live (${Math.round(site.share * 100)} % of what the load's allocations left alive) in ${site.functionName || '(anonymous)'}.`));
+  if (first) parts.push(`Held from a GC root by:\n\n\`\`\`text\n${retainerLines(first.path).join('\n').replace(/```/g, "'''")}\n\`\`\``);
+  if (others.length) parts.push(`Also allocated here:\n\n${others.map((g) => `- ${escapeMarkdown(`${objectsText(g.count, g.name)}, ${formatBytes(g.retainedSize)} retained`)}`).join('\n')}`);
   parts.push(`[Open the leak report](${reportCommand})`);
   return parts.join('\n\n');
 }

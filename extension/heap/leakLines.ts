@@ -14,7 +14,7 @@ export interface LeakLine {
   line: number;
   /** Largest retained first. */
   groups: LeakSuspectGroup[];
-  /** This line's site in each group (same order as `groups`). */
+  /** This line's site in each group (same order as `groups`; the same function and line, as the heap profile sampled it). */
   sites: AllocationSite[];
   /** "● 4.1 MB retained · 12,000 Session objects · +38 KB per request". */
   note: string;

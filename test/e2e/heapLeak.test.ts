@@ -1,7 +1,7 @@
 // Find Leak as a user lives it, in real VS Code (code-server with the packaged .vsix, the demo open
 // in chromium, the shared set-up of test/e2e/demoWorkbench.ts): "Find leak" clicked above GET /leak
 // in demo/src/routes/leak.ts, the leak hunt's progress, the leak report with the AuditEntry group
-// held through auditLog, and the note after the allocating line in leak.ts; then Take Heap Snapshot
+// held through auditLog, the note after the allocating line in leak.ts and its hover; then Take Heap Snapshot
 // from the palette (its warning answered, its notice's Open Summary) and the summary editor.
 // Run: node scripts/test.mjs test/e2e/heapLeak.test.ts (or node scripts/build.mjs && node --import
 // tsx --test test/e2e/heapLeak.test.ts; PERFLENS_E2E_VERBOSE=1: what was read).
@@ -76,6 +76,7 @@ test('Find leak above GET /leak: the report names AuditEntry held by auditLog, a
     if (process.env.PERFLENS_E2E_VERBOSE) console.error(`# AuditEntry path:\n${path}\n# allocated at: ${sites}`);
   });
 
+  let allocatingCode = '';
   await step('allocating-line-note', async () => {
     await page.locator('.tabs-container .tab', { hasText: 'leak.ts' }).first().click();
     await page.locator('.tabs-container .tab.active', { hasText: 'leak.ts' }).waitFor({ state: 'visible', timeout: 15_000 });
@@ -98,6 +99,34 @@ test('Find leak above GET /leak: the report names AuditEntry held by auditLog, a
     assert.ok(found, `a line of the GET /leak handler in leak.ts carries the AuditEntry note (looked at: ${candidates.join(' | ')})`);
     assert.match(found.note, /● [\d.]+ (B|KB|MB|GB) retained · [\d,]+ AuditEntry objects( · \+[\d.]+ (B|KB|MB) per request)?/);
     if (process.env.PERFLENS_E2E_VERBOSE) console.error(`# note after "${found.code}": ${found.note}`);
+    allocatingCode = found.code;
+  });
+
+  await step('hover', async () => {
+    // The note is CSS content after the line: the mouse goes onto the element that carries it.
+    const point = await page.evaluate((code) => {
+      for (const line of Array.from(document.querySelectorAll<HTMLElement>('.monaco-editor .view-line'))) {
+        if (!(line.textContent ?? '').replace(/\u00a0/g, ' ').includes(code)) continue;
+        for (const el of Array.from(line.querySelectorAll<HTMLElement>('span'))) {
+          if (!/AuditEntry objects/.test(getComputedStyle(el, '::after').content)) continue;
+          const rect = el.getBoundingClientRect();
+          return { x: rect.left + Math.min(60, rect.width / 2), y: rect.top + rect.height / 2 };
+        }
+      }
+      return undefined;
+    }, allocatingCode);
+    assert.ok(point, 'the note is on show');
+    const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: 'PerfLens leak suspect' }).first();
+    for (let attempt = 0; attempt < 5 && !(await hover.isVisible()); attempt++) {
+      await page.mouse.move(point.x - 30, point.y + 100, { steps: 3 });
+      await page.mouse.move(point.x, point.y, { steps: 10 });
+      await hover.waitFor({ state: 'visible', timeout: 4_000 }).catch(() => undefined);
+    }
+    const text = await hover.innerText();
+    assert.match(text, /AuditEntry objects allocated during the load and still alive after it/);
+    assert.match(text, /auditLog → Array @\d+/, 'the retainer path, step by step');
+    assert.match(text, /Open the leak report/);
+    if (process.env.PERFLENS_E2E_VERBOSE) console.error(`# hover:\n${text}`);
   });
 });
 

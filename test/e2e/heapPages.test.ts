@@ -113,7 +113,7 @@ test('the summary: progress while read, then constructors (sortable), largest ob
     assert.deepEqual(await firstColumn(), ['(compiled code)', 'Array', 'Session'], 'by name, A to Z');
     assert.match(await page.locator('table.constructors tbody tr', { hasText: 'Session' }).innerText(), /Session\s+12,000\s+600 KB\s+2\.3 MB\s+59 %/);
     await page.locator('ol.largest summary').click();
-    assert.match(await page.locator('ol.largest pre.path').innerText(), /^\(GC roots\) @1\n└ \[4\] → \(Global handles\) @11\n {2}└ context → system \/ Context @3041\n {4}└ auditLog → Array @52011$/);
+    assert.match(await page.locator('ol.largest pre.path').innerText(), /^\(GC roots\) @1\n↳ \[4\] → \(Global handles\) @11\n↳ context → system \/ Context @3041\n↳ auditLog → Array @52011$/);
     assert.match(await page.locator('table.strings').innerText(), /application\/json\s+12,000\s+384 KB\s+383 KB/);
     await page.screenshot({ path: join(repoRoot, 'test-results', 'heap-summary.png'), fullPage: true }).catch(() => undefined);
   } catch (error) {

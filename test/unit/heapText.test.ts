@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { growthText, heapErrorAdvice, leakHoverMarkdown, leakNote, objectsText, progressText, retainerLines, siteText, snapshotSavedText, snapshotWarning, stepText } from '../../extension/heap/heapText';
+import { growthText, heapErrorAdvice, leakHoverMarkdown, leakNote, objectsText, progressText, retainerLines, snapshotSavedText, snapshotWarning, stepText } from '../../extension/heap/heapText';
 import { LeakLines } from '../../extension/heap/leakLines';
 import { AUDIT_PATH, DEMO_LEAK_LINE, DEMO_SAMPLES_LINE, demoLeakReport, site } from './heapUiFixtures';
 
@@ -22,19 +22,25 @@ test('a retainer path, step by step from the GC root', () => {
   assert.equal(stepText(AUDIT_PATH[0]!), '(GC roots) @1');
   assert.equal(stepText(AUDIT_PATH[3]!), 'auditLog → Array @52011');
   assert.equal(stepText({ edge: 'x', edgeType: 'property', node: 'Object', nodeType: 'object', id: 0 }), 'x → Object', 'no id: none shown');
-  assert.deepEqual(retainerLines(AUDIT_PATH.slice(0, 4)), ['(GC roots) @1', '└ [4] → (Global handles) @11', '  └ context → system / Context @3041', '    └ auditLog → Array @52011']);
+  assert.deepEqual(retainerLines(AUDIT_PATH.slice(0, 4)), ['(GC roots) @1', '↳ [4] → (Global handles) @11', '↳ context → system / Context @3041', '↳ auditLog → Array @52011']);
   assert.deepEqual(retainerLines([]), []);
 });
 
-test('the hover: the figures, what was sampled here, the path as a code block, the link to the report', () => {
+test('the hover: the largest group, what was sampled here, its path as a code block, the others in a line each, the link to the report', () => {
   const report = demoLeakReport('/w');
-  const audit = report.suspects[0]!;
-  const md = leakHoverMarkdown([audit], (g) => g.allocatedAt?.[0], 'command:perflens.openLeakReport');
-  assert.match(md, /^\*\*PerfLens leak suspect:\*\* 12,000 AuditEntry objects allocated during the load and still alive after it, 4\.1 MB retained, \+38 KB per request\./);
-  assert.match(md, /Allocated here: 3\.8 MB sampled live \(82 % of what the load's allocations left alive\) in \\<anonymous\\>\./);
-  assert.match(md, /```text\n\(GC roots\) @1\n└ \[4\] → \(Global handles\) @11\n[\s\S]*└ auditLog → Array @52011\n[\s\S]*└ \[1234\] → AuditEntry @90417\n```/);
-  assert.ok(md.endsWith('[Open the leak report](command:perflens.openLeakReport)'));
-  assert.equal(siteText(site('/w/src/a.ts', 3), (f) => f.replace('/w/', '')), '<anonymous> (src/a.ts:3) · 3.8 MB sampled live, 82 %');
+  const [audit, strings] = report.suspects;
+  const md = leakHoverMarkdown([audit!, strings!], audit!.allocatedAt![0], 'command:perflens.openLeakReport');
+  assert.equal(
+    md,
+    [
+      '**PerfLens leak suspect:** 12,000 AuditEntry objects allocated during the load and still alive after it, 4.1 MB retained, +38 KB per request.',
+      "Allocated here: 3.8 MB sampled live (82 % of what the load's allocations left alive) in \\<anonymous\\>.",
+      'Held from a GC root by:\n\n```text\n(GC roots) @1\n↳ [4] → (Global handles) @11\n↳ context → system / Context @3041\n↳ auditLog → Array @52011\n↳ elements → (object elements) @52013\n↳ [1234] → AuditEntry @90417\n```',
+      'Also allocated here:\n\n- 300 (string) objects, 24 KB retained',
+      '[Open the leak report](command:perflens.openLeakReport)',
+    ].join('\n\n'),
+  );
+  assert.doesNotMatch(leakHoverMarkdown([audit!], undefined, 'command:x'), /Allocated here|Also allocated/, 'no sampled site, no other group: neither line');
 });
 
 test('the snapshot warning, the saved notice, progress and advice by error code', () => {
