@@ -116,6 +116,16 @@ test('the summary: progress while read, then constructors (sortable), largest ob
     assert.match(await page.locator('ol.largest pre.path').innerText(), /^\(GC roots\) @1\n↳ \[4\] → \(Global handles\) @11\n↳ context → system \/ Context @3041\n↳ auditLog → Array @52011$/);
     assert.match(await page.locator('table.strings').innerText(), /application\/json\s+12,000\s+384 KB\s+383 KB/);
     await page.screenshot({ path: join(repoRoot, 'test-results', 'heap-summary.png'), fullPage: true }).catch(() => undefined);
+
+    // A real heap has a hundred constructors or more: the first 30 show, the rest on a click.
+    const many = Array.from({ length: 45 }, (_, i) => ({ name: `C${i}`, count: 1, selfSize: 8, retainedSize: 1000 - i }));
+    await post({ type: 'summary', file: `${ROOT}/b.heapsnapshot`, summary: { ...summary, constructors: many } });
+    await rendered(4);
+    assert.equal(await page.locator('table.constructors tbody tr').count(), 30);
+    assert.match(await page.locator('table.constructors tbody tr').first().innerText(), /C0\s+1\s+8 B\s+1000 B\s+< 0\.1 %/);
+    await page.locator('button.more', { hasText: 'Show all 45' }).click();
+    assert.equal(await page.locator('table.constructors tbody tr').count(), 45);
+    assert.equal(await page.locator('button.more', { hasText: 'Show all 45' }).isVisible(), false);
   } catch (error) {
     await screenshotOnFailure(page, 'heap-summary');
     throw error;

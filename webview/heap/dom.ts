@@ -31,17 +31,25 @@ export interface Column<R> {
 /**
  * A table of `rows`; a click on a sortable column's heading sorts by it (numbers largest first,
  * text A→Z; a second click reverses). `sorted`: the column sorted at first (as the rows come).
+ * With `limit`, the first `limit` rows of the order show, and a button shows them all.
  */
-export function sortableTable<R>(rows: readonly R[], columns: Array<Column<R>>, sorted = -1, className = ''): HTMLTableElement {
-  const table = el('table', { className: `sortable ${className}`.trim() });
+export function sortableTable<R>(rows: readonly R[], columns: Array<Column<R>>, options: { sorted?: number; className?: string; limit?: number } = {}): HTMLElement {
+  const table = el('table', { className: `sortable ${options.className ?? ''}`.trim() });
   const body = el('tbody');
-  let by = sorted;
+  let by = options.sorted ?? -1;
   let descending = true;
+  let limit = options.limit ?? Infinity;
+  const more = el('button', { className: 'link more', text: `Show all ${rows.length}` });
+  more.addEventListener('click', () => {
+    limit = Infinity;
+    draw();
+  });
   const head = el('tr');
   const draw = () => {
     const key = columns[by]?.key;
     const list = key ? [...rows].sort((a, b) => compare(key(a), key(b), columns[by]!.numeric ? descending : !descending)) : [...rows];
-    body.replaceChildren(...list.map((row) => el('tr', {}, ...columns.map((c) => el('td', { className: c.numeric ? 'num' : '' }, c.cell(row))))));
+    body.replaceChildren(...list.slice(0, limit).map((row) => el('tr', {}, ...columns.map((c) => el('td', { className: c.numeric ? 'num' : '' }, c.cell(row))))));
+    more.hidden = rows.length <= limit;
     head.querySelectorAll('th').forEach((th, i) => th.setAttribute('aria-sort', i === by ? (descending === !!columns[i]!.numeric ? 'descending' : 'ascending') : 'none'));
   };
   columns.forEach((c, i) => {
@@ -61,7 +69,7 @@ export function sortableTable<R>(rows: readonly R[], columns: Array<Column<R>>, 
   });
   table.append(el('thead', {}, head), body);
   draw();
-  return table;
+  return el('div', { className: 'table' }, table, more);
 }
 
 function compare(a: number | string, b: number | string, largestFirst: boolean): number {

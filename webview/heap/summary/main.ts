@@ -13,6 +13,9 @@ declare function acquireVsCodeApi(): { postMessage(message: FromHeapSummary): vo
 
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('heap-root')!;
+/** Rows shown before "Show all": a Node heap has a hundred constructors or more, most of them tiny. */
+const CONSTRUCTOR_ROWS = 30;
+const STRING_ROWS = 20;
 
 window.addEventListener('message', (event: MessageEvent<ToHeapSummary>) => {
   const message = event.data;
@@ -84,7 +87,7 @@ function renderSummary(file: string, summary: HeapSummary): Counts {
       { title: 'Shallow size', cell: (c) => formatBytes(c.selfSize), key: (c) => c.selfSize, numeric: true },
       { title: 'Retained size', cell: (c) => formatBytes(c.retainedSize), key: (c) => c.retainedSize, numeric: true },
       { title: '% of heap', cell: (c) => share(c.retainedSize, s.totalSize), key: (c) => c.retainedSize, numeric: true },
-    ], 3, 'constructors'),
+    ], { sorted: 3, className: 'constructors', limit: CONSTRUCTOR_ROWS }),
   );
 
   root.append(el('h2', { text: 'Largest objects' }));
@@ -92,7 +95,7 @@ function renderSummary(file: string, summary: HeapSummary): Counts {
   const list = el('ol', { className: 'largest' });
   for (const o of summary.largest) {
     const item = el('li', {}, el('div', {}, el('code', { text: o.name }), el('span', { className: 'muted', text: ` @${o.id} · ${o.type}` }), el('span', { className: 'figures', text: ` · retained ${formatBytes(o.retainedSize)} · shallow ${formatBytes(o.selfSize)}` })));
-    if (o.path?.length) item.append(el('details', {}, el('summary', { text: `Retainer path (${o.path.length} steps)` }), el('pre', { className: 'path', text: retainerLines(o.path).join('\n') })));
+    if (o.path?.length) item.append(el('details', {}, el('summary', { text: `Retainer path (${o.path.length} ${o.path.length === 1 ? 'step' : 'steps'})` }), el('pre', { className: 'path', text: retainerLines(o.path).join('\n') })));
     list.append(item);
   }
   root.append(list);
@@ -106,7 +109,7 @@ function renderSummary(file: string, summary: HeapSummary): Counts {
         { title: 'Copies', cell: (d) => formatCount(d.count), key: (d) => d.count, numeric: true },
         { title: 'Total size', cell: (d) => formatBytes(d.totalSize), key: (d) => d.totalSize, numeric: true },
         { title: 'Wasted', cell: (d) => formatBytes(d.wastedSize), key: (d) => d.wastedSize, numeric: true },
-      ], 3, 'strings'),
+      ], { sorted: 3, className: 'strings', limit: STRING_ROWS }),
     );
   const names = Array.from(root.querySelectorAll('table.constructors tbody tr td:first-child'), (td) => td.textContent ?? '').slice(0, 20);
   return { constructors: summary.constructors.length, largest: summary.largest.length, strings: summary.duplicateStrings.length, names };
@@ -115,5 +118,6 @@ function renderSummary(file: string, summary: HeapSummary): Counts {
 function share(part: number, whole: number): string {
   if (!whole) return '';
   const p = (part / whole) * 100;
+  if (p < 0.1) return '< 0.1 %';
   return `${p >= 10 ? Math.round(p) : p.toFixed(1)} %`;
 }
