@@ -66,7 +66,7 @@ export function formatHeapDiff(diff: HeapDiff, options: FormatHeapOptions): stri
   if (diff.snapshots.length > 0) out.push(`Snapshots: ${diff.snapshots.map((s) => describeFile(s, cwd)).join(' → ')}`);
   out.push(`New since the first snapshot: ${count(diff.allocatedCount, 'object')}; still alive in the last: ${diff.survivingCount}`);
   out.push('');
-  if (diff.suspects.length === 0) out.push('No leak suspects: nothing new stayed alive outside the engine\'s own objects');
+  if (diff.suspects.length === 0) out.push(diff.settled?.length ? 'No leak suspects: what stayed alive from the first load did not grow over the second' : 'No leak suspects: nothing new stayed alive outside the engine\'s own objects');
   else {
     out.push(`Leak suspects: ${count(diff.totals.count, 'object')} retaining ${formatBytes(diff.totals.retainedSize)}`);
     const perRequest = diff.suspects.some((g) => g.growthPerRequest !== undefined);

@@ -111,6 +111,8 @@ export interface LeakSuspectGroup {
   pathText: string;
   /** retainedSize ÷ the requests of the load between the first and second snapshot, when there was load. */
   growthPerRequest?: number;
+  /** Three-snapshot diffs: objects of this group (same class, held the same way) the second load added and the final snapshot still has. */
+  laterCount?: number;
   /** A few object ids (@id in DevTools) of the group. */
   examples: number[];
   /** The functions that allocated it (sampling heap profile), largest first, when one was taken. */
@@ -131,7 +133,9 @@ export interface HeapDiff {
   survivingCount: number;
   /** By retained size, largest first. */
   suspects: LeakSuspectGroup[];
-  /** Sum over the groups. */
+  /** Three-snapshot diffs: groups that grew over the first load but not over the second (a pool or a cache that filled up), left out of the suspects and the totals. */
+  settled?: LeakSuspectGroup[];
+  /** Sum over the suspect groups. */
   totals: { count: number; retainedSize: number };
   warnings: string[];
 }

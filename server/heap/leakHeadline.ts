@@ -23,6 +23,8 @@ export interface LeakHeadlineInput {
   /** The URL's path, e.g. /leak. */
   path: string;
   suspects: readonly LeakSuspectGroup[];
+  /** Groups that grew over the first load only (HeapDiff.settled). */
+  settled?: readonly LeakSuspectGroup[];
   /** Bytes per request over all groups. */
   growthPerRequest: number;
   /** Requests of the first load. */
@@ -40,7 +42,11 @@ export function leakHeadline(input: LeakHeadlineInput): string {
   const endpoint = `${input.method} ${input.path}`;
   const top = input.suspects[0];
   if (!top || input.growthPerRequest <= 0) {
-    return `no growth found: nothing that ${endpoint} allocated during the first load (${count(input.requests)} requests) was still alive after the second load`;
+    const settled = input.settled ?? [];
+    if (settled.length === 0) return `no growth found: nothing that ${endpoint} allocated during the first load (${count(input.requests)} requests) was still alive after the second load`;
+    const kept = settled.slice(0, 2).map((g) => `${count(g.count)} ${g.name}`).join(', ');
+    const size = formatBytes(settled.reduce((sum, g) => sum + g.retainedSize, 0));
+    return `no growth found: what ${endpoint} kept from the first load (${count(input.requests)} requests; ${kept}${settled.length > 2 ? ', …' : ''}: ${size}) did not grow over the second load: a pool or cache that filled up, not a leak`;
   }
   const holder = heldBy(top.path);
   const site = top.allocatedAt?.find((s) => s.origin === 'own') ?? top.allocatedAt?.[0];

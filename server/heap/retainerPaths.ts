@@ -114,7 +114,8 @@ function edgeLabel(graph: HeapGraph, edge: number): string {
 
 /** A node as a path shows it: its class name, or a synthetic root's own name such as `(GC roots)`. */
 function nodeLabel(graph: HeapGraph, node: number): string {
-  return graph.nodeTypeNames[graph.nodeType[node]!] === 'synthetic' ? graph.strings.get(graph.nodeName[node]!) : classNameOf(graph, node);
+  // Node's global object is named `global / ` (a browser's, `Window / <url>`): the empty URL is left out.
+  return graph.nodeTypeNames[graph.nodeType[node]!] === 'synthetic' ? graph.strings.get(graph.nodeName[node]!) : classNameOf(graph, node).replace(/ \/ $/, '');
 }
 
 /** The path to `node` as edge ordinals, from the root side ([] for the root and for nodes no path reaches). */
@@ -167,7 +168,7 @@ export function formatRetainerPath(steps: readonly RetainerStep[]): string {
  * engine's internals (code caches, feedback), which the leak diff leaves out.
  */
 export class PathKinds {
-  /** Per node: 0 not looked at, 1 no path (held only weakly, or unreachable), 2 system-only, 3 user-visible. */
+  /** Per node: 0 not looked at, 1 no path (held only weakly, or unreachable), 2 system-only, 3 user-visible, 4 held through compiled code (feedback cells, boilerplates: the engine's, whatever follows). */
   private readonly kind: Uint8Array;
   private readonly system: SystemNodes;
   private readonly types: { context: number; property: number; element: number; shortcut: number; synthetic: number; code: number };
@@ -181,7 +182,7 @@ export class PathKinds {
     this.types = { context: e('context'), property: e('property'), element: e('element'), shortcut: e('shortcut'), synthetic: graph.nodeTypeNames.indexOf('synthetic'), code: graph.nodeTypeNames.indexOf('code') };
   }
 
-  /** 'none' when no strong path reaches the node, 'system' when only the engine's internals hold it, else 'user'. */
+  /** 'none' when no strong path reaches the node, 'system' when only the engine's internals hold it (or its path runs through compiled code), else 'user'. */
   of(node: number): 'none' | 'system' | 'user' {
     const { graph, paths } = this.analysis;
     const nodes: number[] = [];
@@ -200,9 +201,11 @@ export class PathKinds {
     for (let i = nodes.length - 1; i >= 0; i--) {
       const from = i === nodes.length - 1 ? at : nodes[i + 1]!;
       const above = this.kind[from]!;
-      this.kind[nodes[i]!] = above === 1 ? 1 : this.userVisible(edges[i]!, from) || (above === 3 && !this.engine(from)) ? 3 : 2;
+      if (above === 1) this.kind[nodes[i]!] = 1;
+      else if (above === 4 || this.analysis.graph.nodeType[from] === this.types.code) this.kind[nodes[i]!] = 4;
+      else this.kind[nodes[i]!] = this.userVisible(edges[i]!, from) || (above === 3 && !this.engine(from)) ? 3 : 2;
     }
-    return (['none', 'none', 'system', 'user'] as const)[this.kind[node]!]!;
+    return (['none', 'none', 'system', 'user', 'system'] as const)[this.kind[node]!]!;
   }
 
   private userVisible(edge: number, from: number): boolean {

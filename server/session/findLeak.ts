@@ -7,7 +7,9 @@ import { resolve } from 'node:path';
 import type { CdpConnection } from '../cdp/connection';
 import { routeHandlerNamer, type RouteHandlerSite } from '../analysis/routeHandlerNames';
 import { allocationSites } from '../heap/allocationSites';
-import { linkAllocations } from '../heap/allocationLinks';
+import { linkAllocations, type FindConstruction } from '../heap/allocationLinks';
+import { constructionPlace, parseSource } from '../heap/constructionSite';
+import type { SourceFile } from 'typescript';
 import { heapProfileToSpeedscope } from '../heap/heapProfileSpeedscope';
 import { HEAP_REPORT_VERSION, type HeapLeakReport } from '../heap/heapTypes';
 import { leakHeadline } from '../heap/leakHeadline';
@@ -123,7 +125,7 @@ export async function findLeak(session: TargetSession, options: FindLeakOptions)
     const { resolver, warnings } = createFileSourceMapResolver({ cwd: options.cwd });
     const handlerName = options.routeHandlers && routeHandlerNamer(options.routeHandlers());
     const allocations = allocationSites(profile, resolver, { handlerName });
-    linkAllocations(diff.suspects, allocations, sourceLineReader());
+    linkAllocations(diff.suspects, allocations, constructionFinder());
     await writeOutput(speedscope, JSON.stringify(heapProfileToSpeedscope(profile, resolver, options.baseName, handlerName)));
     written.push(speedscope);
 
@@ -142,7 +144,7 @@ export async function findLeak(session: TargetSession, options: FindLeakOptions)
       growthPerRequest,
       files: { snapshots: files, heapProfile, speedscope },
       allocations: allocations.slice(0, options.top ?? 20),
-      headline: leakHeadline({ method: load.method, path: new URL(load.url).pathname, suspects: diff.suspects, growthPerRequest, requests: first.requests, survivingCount: diff.survivingCount, cwd: options.cwd }),
+      headline: leakHeadline({ method: load.method, path: new URL(load.url).pathname, suspects: diff.suspects, settled: diff.settled, growthPerRequest, requests: first.requests, survivingCount: diff.survivingCount, cwd: options.cwd }),
     };
     if (options.failOnGrowthBytes !== undefined) report.gate = { limitPerRequest: options.failOnGrowthBytes, breached: growthPerRequest > options.failOnGrowthBytes };
     progress('reading', 'done', 1);
@@ -191,20 +193,21 @@ function cancelledHunt(): SessionError {
   return new SessionError('CANCELLED', 'the leak hunt was cancelled; the files it had written were removed');
 }
 
-/** Reads a line of a source file (1-based), each file once; undefined when it cannot be read. */
-function sourceLineReader(): (file: string, line: number) => string | undefined {
-  const files = new Map<string, string[] | null>();
-  return (file, line) => {
-    let lines = files.get(file);
-    if (lines === undefined) {
+/** Finds where a site's function constructs a class, reading each mapped source file once. */
+function constructionFinder(): FindConstruction {
+  const files = new Map<string, SourceFile | null>();
+  return (site, className) => {
+    if (!/^[A-Za-z_$][\w$]*$/.test(className)) return undefined;
+    let source = files.get(site.file);
+    if (source === undefined) {
       try {
-        lines = readFileSync(file, 'utf8').split(/\r?\n/);
+        source = parseSource(readFileSync(site.file, 'utf8'), site.file);
       } catch {
-        lines = null;
+        source = null;
       }
-      files.set(file, lines);
+      files.set(site.file, source);
     }
-    return lines?.[line - 1];
+    return source === null ? undefined : constructionPlace(source, site.line, site.column, className);
   };
 }
 

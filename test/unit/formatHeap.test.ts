@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { linkAllocations } from '../../server/heap/allocationLinks';
+import { linkAllocations, type FindConstruction } from '../../server/heap/allocationLinks';
 import { analyseHeap } from '../../server/heap/analyseHeap';
 import { formatHeapDiff, formatHeapSummary } from '../../server/heap/formatHeap';
 import type { AllocationSite, LeakSuspectGroup } from '../../server/heap/heapTypes';
@@ -21,7 +21,8 @@ const SOURCE: Record<string, string> = {
   '/work/demo/src/routes/leak.ts:40': '    const e = new AuditEntryLike();',
   '/work/demo/src/server.ts:12': '  const body = JSON.parse(raw);',
 };
-const sourceLine = (file: string, line: number) => SOURCE[`${file}:${line}`];
+/** The functions declared at SOURCE's keys construct what their text says, two lines below the declaration. */
+const construction: FindConstruction = (site, className) => (new RegExp(`\\bnew ${className}\\(`).test(SOURCE[`${site.file}:${site.line}`] ?? '') ? { line: site.line + 2, column: 19 } : undefined);
 
 function leakDiff() {
   const g = graphFromSpec(FINAL);
@@ -33,23 +34,25 @@ function leakDiff() {
     site('other', '/work/demo/src/routes/leak.ts', 40, 900),
     site('parse', '/work/demo/node_modules/qs/index.js', 3, 800, 'dependency'),
   ];
-  linkAllocations(diff.suspects, sites, sourceLine);
+  linkAllocations(diff.suspects, sites, construction);
   return diff;
 }
 
-test('linkAllocations: a line that constructs the class, or the class\'s own constructor; else the own code of the load', () => {
+test('linkAllocations: the line in a sampled function that constructs the class, or the class\'s own constructor; else, for a dominant group only, the own code of the load', () => {
   const diff = leakDiff();
   const [audit, session] = diff.suspects;
-  assert.deepEqual(audit!.allocatedAt!.map((s) => `${s.file}:${s.line}`), ['/work/demo/src/routes/leak.ts:31'], '`new AuditEntryLike(` is another class');
+  assert.deepEqual(audit!.allocatedAt!.map((s) => `${s.file}:${s.line}`), ['/work/demo/src/routes/leak.ts:33'], '`new AuditEntryLike(` is another class; the site moves to the construction');
   assert.equal(audit!.allocationMatch, 'class');
   assert.deepEqual(session!.allocatedAt!.map((s) => s.functionName), ['Session']);
 
-  const orphan = structuredClone(diff.suspects);
+  const unlinked = (): LeakSuspectGroup[] => structuredClone(diff.suspects).map(({ allocatedAt: _, allocationMatch: __, ...g }) => g);
+  const orphan = unlinked();
   linkAllocations(orphan, [site('handler', '/work/demo/src/server.ts', 12, 5000), site('parse', '/x/node_modules/qs/index.js', 3, 800, 'dependency'), site('a', '/work/demo/a.ts', 1, 10), site('b', '/work/demo/b.ts', 1, 9), site('c', '/work/demo/c.ts', 1, 8)]);
   assert.deepEqual(orphan[0]!.allocatedAt!.map((s) => s.functionName), ['handler', 'a', 'b']);
-  assert.equal(orphan[0]!.allocationMatch, 'load');
+  assert.equal(orphan[0]!.allocationMatch, 'load', 'the largest group holds most of the retained size: the load made it');
+  assert.equal(orphan[1]!.allocatedAt, undefined, 'a smaller group no site constructs gets no line that did not allocate it');
 
-  const untouched: LeakSuspectGroup[] = structuredClone(diff.suspects).map(({ allocatedAt: _, allocationMatch: __, ...g }) => g);
+  const untouched = unlinked();
   linkAllocations(untouched, []);
   assert.equal(untouched[0]!.allocatedAt, undefined);
 });
@@ -60,18 +63,18 @@ test('the diff as text: the suspects table, each group\'s path and allocating li
     text,
     [
       'Snapshots: s1.heapsnapshot (3 MB) → s2.heapsnapshot (3 MB) → /tmp/s3.heapsnapshot (3 MB)',
-      'New since the first snapshot: 11 objects; still alive in the last: 9',
+      'New since the first snapshot: 12 objects; still alive in the last: 10',
       '',
       'Leak suspects: 3 objects retaining 180 B',
       '  #  retained  per request  count  class       allocated at',
       '  -  --------  -----------  -----  ----------  ---------------------',
-      '  1     130 B         13 B      2  AuditEntry  src/routes/leak.ts:31',
+      '  1     130 B         13 B      2  AuditEntry  src/routes/leak.ts:33',
       '  2      50 B          5 B      1  Session     src/session.ts:8',
       '',
       '1. AuditEntry ×2, retaining 130 B (self 80 B) · e.g. @103 @105',
       '   held by: (GC roots) → [1] (system / Context) → auditLog (Array) → elements ((array)) → [0] → AuditEntry',
       '   allocated at:',
-      '     src/routes/leak.ts:31 in record · 1.2 KB live (12%)',
+      '     src/routes/leak.ts:33 in record · 1.2 KB live (12%)',
       '',
       '2. Session ×1, retaining 50 B (self 50 B) · e.g. @117',
       '   held by: (GC roots) → [1] (system / Context) → sessions (Map) → table ((array)) → 3 → Session',
@@ -81,6 +84,7 @@ test('the diff as text: the suspects table, each group\'s path and allocating li
       'Warnings',
       '  - 1 new object is held only through weak edges (or by nothing): left out.',
       "  - 1 new object is held only by the engine's internals (code, caches, feedback): left out.",
+      '  - 1 group (Parser ×1) grew over the first load but not over the second: a pool or cache that filled up, not a leak (listed under `settled`).',
     ].join('\n'),
   );
 });

@@ -3,8 +3,10 @@ import type { GraphSpec } from './heapFixtures';
 
 /**
  * The final snapshot of a service that leaks AuditEntry objects into a module-level array and
- * Session objects into a Map (whose table is an (array), as in Node 20 and 24). Ids below 100 existed at the baseline; 1xx were allocated between
- * baseline and target; 2001 after the target.
+ * Session objects into a Map (whose table is an (array), as in Node 20 and 24), and that pools
+ * a Parser (allocated over the first load, never again). Ids below 100 existed at the baseline;
+ * 1xx were allocated between baseline and target; 2xxx after the target (one more AuditEntry and
+ * Session: both kept growing).
  */
 export const FINAL: GraphSpec = {
   nodes: [
@@ -24,6 +26,9 @@ export const FINAL: GraphSpec = {
     { type: 'array', name: '(object elements)', id: 11, self: 64 },
     { type: 'object', name: 'Session', id: 117, self: 50 },
     { type: 'object', name: 'LateObject', id: 2001, self: 12 },
+    { type: 'object', name: 'AuditEntry', id: 2003, self: 40 },
+    { type: 'object', name: 'Session', id: 2005, self: 50 },
+    { type: 'object', name: 'Parser', id: 123, self: 10 },
   ],
   edges: [
     { from: 0, to: 1, type: 'element', name: 1 },
@@ -41,9 +46,12 @@ export const FINAL: GraphSpec = {
     { from: 10, to: 11, type: 'internal', name: 'value' },
     { from: 12, to: 13, type: 'internal', name: 'table' },
     { from: 13, to: 14, type: 'internal', name: '3' },
+    { from: 4, to: 16, type: 'element', name: 2 },
+    { from: 13, to: 17, type: 'internal', name: '7' },
+    { from: 2, to: 18, type: 'context', name: 'parsers' },
   ],
 };
 export const BASELINE = Uint32Array.from([1, 3, 5, 7, 9, 11, 13, 15]);
 /** The target also had objects freed before the final snapshot (119, 121). */
-export const TARGET = Uint32Array.from([1, 3, 5, 7, 9, 11, 101, 103, 105, 107, 109, 111, 113, 115, 117, 119, 121]);
+export const TARGET = Uint32Array.from([1, 3, 5, 7, 9, 11, 101, 103, 105, 107, 109, 111, 113, 115, 117, 119, 121, 123]);
 

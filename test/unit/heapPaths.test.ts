@@ -100,6 +100,7 @@ test('path kinds: user-visible (a variable, a program object\'s property, a Map\
         { type: 'object', name: 'AllocationSiteInfo', self: 1 },
         { type: 'array', name: '(object elements)', self: 1 },
         { type: 'object', name: 'MapEntry', self: 1 },
+        { type: 'object', name: 'Array', self: 1 },
       ],
       edges: [
         { from: 0, to: 1, type: 'element', name: 1 },
@@ -114,13 +115,15 @@ test('path kinds: user-visible (a variable, a program object\'s property, a Map\
         { from: 9, to: 10, type: 'internal', name: 'value' },
         { from: 5, to: 11, type: 'internal', name: 'table' },
         { from: 11, to: 12, type: 'internal', name: '3' },
+        { from: 10, to: 13, type: 'property', name: 'outgoing' },
       ],
     }),
   );
   const kinds = new PathKinds(a);
   assert.deepEqual(
-    [3, 6, 5, 7, 8, 2, 0, 10, 12].map((v) => kinds.of(v)),
-    ['system', 'user', 'user', 'none', 'system', 'system', 'system', 'system', 'user'],
+    [3, 6, 5, 7, 8, 2, 0, 10, 12, 13].map((v) => kinds.of(v)),
+    ['system', 'user', 'user', 'none', 'system', 'system', 'system', 'system', 'user', 'system'],
+    'a property of an object held through compiled code (a boilerplate of a feedback cell) is still the engine\'s',
   );
 });
 

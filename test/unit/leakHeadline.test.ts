@@ -25,4 +25,9 @@ test('the headline names the endpoint, growth per request, the top group, its ho
   assert.equal(leakHeadline(input), 'GET /leak leaks about 20 KB per request: 1,200 AuditEntry objects (24 MB) held by auditLog (Array), allocated at demo/src/routes/leak.ts:24');
   assert.match(leakHeadline({ ...input, suspects: [group, group, group] }), /\(and 2 more groups\)$/);
   assert.equal(leakHeadline({ ...input, suspects: [], growthPerRequest: 0 }), 'no growth found: nothing that GET /leak allocated during the first load (1,200 requests) was still alive after the second load');
+  const pool = { ...group, name: 'HTTPParser', count: 10, retainedSize: 3400 };
+  assert.equal(
+    leakHeadline({ ...input, suspects: [], settled: [pool], growthPerRequest: 0 }),
+    'no growth found: what GET /leak kept from the first load (1,200 requests; 10 HTTPParser: 3.3 KB) did not grow over the second load: a pool or cache that filled up, not a leak',
+  );
 });

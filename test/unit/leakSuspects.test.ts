@@ -18,14 +18,19 @@ test('three snapshots: new in the target and alive in the final; trivial and noi
   const final = analyseHeap(graphFromSpec(FINAL));
   const diff = diffSnapshots(final, { baseline: BASELINE, target: TARGET }, { facts: [facts(FINAL)], requests: 10 });
   assert.equal(diff.kind, 'heap-diff');
-  assert.equal(diff.allocatedCount, 11);
-  assert.equal(diff.survivingCount, 9);
+  assert.equal(diff.allocatedCount, 12);
+  assert.equal(diff.survivingCount, 10);
   assert.deepEqual(
-    diff.suspects.map((g) => [g.name, g.count, g.selfSize, g.retainedSize, g.growthPerRequest, g.examples]),
+    diff.suspects.map((g) => [g.name, g.count, g.selfSize, g.retainedSize, g.growthPerRequest, g.examples, g.laterCount]),
     [
-      ['AuditEntry', 2, 80, 90 + 40, 13, [103, 105]],
-      ['Session', 1, 50, 50, 5, [117]],
+      ['AuditEntry', 2, 80, 90 + 40, 13, [103, 105], 1],
+      ['Session', 1, 50, 50, 5, [117], 1],
     ],
+  );
+  assert.deepEqual(
+    diff.settled?.map((g) => [g.name, g.count, g.retainedSize, g.laterCount]),
+    [['Parser', 1, 10, 0]],
+    'the Parser grew over the first load only: a pool, not a leak',
   );
   assert.equal(diff.suspects[0]!.pathText, '(GC roots) → [1] (system / Context) → auditLog (Array) → elements ((array)) → [0] → AuditEntry');
   assert.equal(diff.suspects[1]!.pathText, '(GC roots) → [1] (system / Context) → sessions (Map) → table ((array)) → 3 → Session');
@@ -33,21 +38,23 @@ test('three snapshots: new in the target and alive in the final; trivial and noi
   assert.deepEqual(diff.warnings, [
     '1 new object is held only through weak edges (or by nothing): left out.',
     "1 new object is held only by the engine's internals (code, caches, feedback): left out.",
+    '1 group (Parser ×1) grew over the first load but not over the second: a pool or cache that filled up, not a leak (listed under `settled`).',
   ]);
 });
 
 test('two snapshots: everything newer than the baseline counts, with a warning', () => {
   const diff = diffSnapshots(analyseHeap(graphFromSpec(FINAL)), { baseline: BASELINE }, { facts: [facts(FINAL)], top: 2 });
-  assert.equal(diff.allocatedCount, 10);
-  assert.equal(diff.survivingCount, 10);
+  assert.equal(diff.allocatedCount, 13);
+  assert.equal(diff.survivingCount, 13);
   assert.deepEqual(
     diff.suspects.map((g) => g.name),
     ['AuditEntry', 'Session'],
   );
-  assert.deepEqual(diff.totals, { count: 4, retainedSize: 192 });
+  assert.deepEqual(diff.totals, { count: 7, retainedSize: 292 }, 'AuditEntry ×3, Session ×2, LateObject, Parser');
+  assert.equal(diff.settled, undefined, 'two snapshots cannot tell a pool from a leak');
   assert.equal(diff.suspects[0]!.growthPerRequest, undefined);
   assert.equal(diff.warnings[0], 'Two-snapshot diff: without a third snapshot, objects that would have been freed later count too.');
-  assert.equal(diff.warnings.at(-1), 'Showing the 2 largest of 3 suspect groups; the totals count them all.');
+  assert.equal(diff.warnings.at(-1), 'Showing the 2 largest of 4 suspect groups; the totals count them all.');
 });
 
 test('groups split by retainer path; the representative is the object with the shortest path', () => {
