@@ -156,7 +156,7 @@ test('the leak report: the headline, each group with its path step by step and i
     assert.deepEqual(drawn, { type: 'rendered', groups: 2, sites: 3, steps: AUDIT_PATH.length * 2 + 1 });
     assert.equal(await page.locator('.headline').innerText(), report.headline);
     const audit = page.locator('section.group[data-name="AuditEntry"]');
-    assert.deepEqual(await audit.locator('.figures span').allInnerTexts(), ['12,000 AuditEntry objects', '4.1 MB retained', '656 KB shallow', '+38 KB per request']);
+    assert.deepEqual(await audit.locator('.figures span').allInnerTexts(), ['12,000 AuditEntry objects', '4.1 MB retained', '656 KB shallow', '+38 KB per request', '11,800 more over the second load']);
     assert.deepEqual(await audit.locator('ol.path li').allInnerTexts(), ['(GC roots) @1', '[4] → (Global handles) @11 · element', 'context → system / Context @3041 · internal', 'auditLog → Array @52011 · context', 'elements → (object elements) @52013 · internal', '[1234] → AuditEntry @90417 · element']);
     await audit.locator('ul.sites button.link', { hasText: `src/routes/leak.ts:${DEMO_LEAK_LINE}` }).click();
     await page.locator('ol.files button.link').nth(1).click();
@@ -167,6 +167,7 @@ test('the leak report: the headline, each group with its path step by step and i
       { type: 'openSnapshot', file: report.files.snapshots[1] },
       { type: 'openFlameGraph' },
     ]);
+    assert.match(await page.locator('ul.settled').innerText(), /^HTTPParser · 4 HTTPParser objects, 1\.3 KB retained · \(GC roots\) → \(Global handles\) → HTTPParser$/);
     const strings = page.locator('section.group[data-name="(string)"]');
     assert.equal(await strings.locator('ul.sites button.link').count(), 0, "Node's own line is not a link");
     assert.deepEqual(cspViolations, [], 'the pages run under their own Content-Security-Policy');

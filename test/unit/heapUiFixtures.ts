@@ -1,6 +1,6 @@
 // A hand-made leak report shaped like the demo's GET /leak under load: AuditEntry objects held by
 // the module-level auditLog array, allocated at DEMO_LEAK_LINE of demo/src/routes/leak.ts, plus a
-// smaller group allocated in Node's own code (never annotated) and one in a dependency.
+// smaller group allocated in Node's own code (never annotated), and a pool that settled.
 import { join } from 'node:path';
 import type { AllocationSite, HeapLeakReport, LeakSuspectGroup, RetainerStep, SnapshotFacts } from '../../server/heap/heapTypes';
 import type { LoadSummary } from '../../server/load/loadTypes';
@@ -53,6 +53,7 @@ export function demoLeakReport(root: string, outDir = join(root, '.perflens', 'h
     path: AUDIT_PATH,
     pathText: '(GC roots) → (Global handles) → system / Context → auditLog (Array) → (object elements) → [1234] → AuditEntry',
     growthPerRequest: 38 * KB,
+    laterCount: 11_800,
     examples: [90417, 90419, 90421],
     allocatedAt: [site(leakFile, DEMO_LEAK_LINE), site(leakFile, DEMO_SAMPLES_LINE, { liveBytes: 600 * KB, share: 0.12 })],
   };
@@ -75,6 +76,7 @@ export function demoLeakReport(root: string, outDir = join(root, '.perflens', 'h
     allocatedCount: 15_000,
     survivingCount: 12_400,
     suspects: [audit, strings],
+    settled: [{ name: 'HTTPParser', count: 4, selfSize: 4 * 96, retainedSize: 1.3 * KB, path: AUDIT_PATH.slice(0, 2), pathText: '(GC roots) → (Global handles) → HTTPParser', examples: [7001] }],
     totals: { count: 12_300, retainedSize: audit.retainedSize + strings.retainedSize },
     warnings: [],
     target: 'node dist/server.js (PID 4242)',

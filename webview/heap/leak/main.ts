@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 // Runs inside the leak report panel (Find Leak): the headline, the loads, then each suspect group
 // by retained size (count, retained, growth per request), its retainer path from a GC root written
-// out step by step, and its allocating lines as links that open the TypeScript line; the three
-// snapshots (open in the summary editor) and the allocations in the flame graph.
+// out step by step, and its allocating lines as links that open the TypeScript line; the groups
+// that settled (filled once); the three snapshots (open in the summary editor) and the allocations
+// in the flame graph.
 import type { HeapLeakReport, LeakSuspectGroup } from '../../../server/heap/heapTypes';
 import { formatBytes } from '../../../server/text/formatBytes';
 import { formatCount, growthText, objectsText, stepText } from '../../../extension/heap/heapText';
@@ -53,6 +54,12 @@ function render(report: HeapLeakReport, roots: string[]): { groups: number; site
     root.append(section);
   }
 
+  const settled = report.settled ?? [];
+  if (settled.length) {
+    root.append(el('h2', { text: `Settled (${settled.length})` }), el('div', { className: 'muted', text: 'Grew over the first load but not over the second: a pool or a cache that filled up once. Left out of the suspects and the totals.' }));
+    root.append(el('ul', { className: 'settled' }, ...settled.map((g) => el('li', {}, el('code', { text: g.name }), el('span', { className: 'muted', text: ` · ${objectsText(g.count, g.name)}, ${formatBytes(g.retainedSize)} retained · ${g.pathText}` })))));
+  }
+
   root.append(el('h2', { text: 'Snapshots' }));
   root.append(
     el('ol', { className: 'files' }, ...report.files.snapshots.map((file, i) => {
@@ -70,7 +77,7 @@ function groupSection(group: LeakSuspectGroup, index: number, rel: (file: string
   section.dataset.name = group.name;
   section.append(
     el('h3', {}, el('span', { className: 'rank', text: `#${index + 1}` }), el('code', { text: group.name })),
-    el('div', { className: 'figures' }, ...[objectsText(group.count, group.name), `${formatBytes(group.retainedSize)} retained`, `${formatBytes(group.selfSize)} shallow`, ...(growth ? [growth] : [])].map((t) => el('span', { text: t }))),
+    el('div', { className: 'figures' }, ...[objectsText(group.count, group.name), `${formatBytes(group.retainedSize)} retained`, `${formatBytes(group.selfSize)} shallow`, ...(growth ? [growth] : []), ...(group.laterCount !== undefined ? [`${formatCount(group.laterCount)} more over the second load`] : [])].map((t) => el('span', { text: t }))),
   );
   const path = el('ol', { className: 'path' });
   for (const step of group.path) {
