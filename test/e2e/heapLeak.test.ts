@@ -90,18 +90,26 @@ test('Find leak above GET /leak: the report names AuditEntry held by auditLog, a
   });
 
   await step('hover', async () => {
-    // The note is CSS content after the line: the mouse goes onto the element that carries it.
-    const point = await page.evaluate((code) => {
+    // The note comes after a long line, beyond the editor's right edge beside the report: with word
+    // wrap on it wraps into view, and the mouse goes onto the element that carries it.
+    await page.locator('.monaco-editor .view-line', { hasText: allocatingCode }).first().click({ position: { x: 5, y: 5 } });
+    await runCommand(page, 'View: Toggle Word Wrap', 30_000);
+    // Wrapped, the line is several view lines: the note is in the last; no other line has one.
+    const notePoint = () => page.evaluate(() => {
       for (const line of Array.from(document.querySelectorAll<HTMLElement>('.monaco-editor .view-line'))) {
-        if (!(line.textContent ?? '').replace(/\u00a0/g, ' ').includes(code)) continue;
         for (const el of Array.from(line.querySelectorAll<HTMLElement>('span'))) {
-          if (!/AuditEntry objects/.test(getComputedStyle(el, '::after').content)) continue;
-          const rect = el.getBoundingClientRect();
-          return { x: rect.left + Math.min(60, rect.width / 2), y: rect.top + rect.height / 2 };
+          // Monaco draws it as ::after content, or as a text span of its own.
+          const own = el.children.length === 0 && /AuditEntry objects/.test(el.textContent ?? '');
+          if (!own && !/AuditEntry objects/.test(getComputedStyle(el, '::after').content)) continue;
+          const rects = Array.from(el.getClientRects());
+          const rect = rects[rects.length - 1] ?? el.getBoundingClientRect();
+          return { x: rect.left + Math.min(40, rect.width / 2), y: rect.top + rect.height / 2 };
         }
       }
       return undefined;
-    }, allocatingCode);
+    });
+    // The lines are drawn again after the wrap.
+    const point = await poll(notePoint, (p) => p !== undefined, 10_000);
     assert.ok(point, 'the note is on show');
     const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content', { hasText: 'PerfLens leak suspect' }).first();
     for (let attempt = 0; attempt < 5 && !(await hover.isVisible()); attempt++) {
@@ -131,7 +139,8 @@ test('Take Heap Snapshot from the palette: the warning, the saved notice, Open S
   await step('warning', async () => {
     // Into leak.ts's text, so that the palette's keys reach the workbench (not the report's webview).
     await page.locator('.tabs-container .tab', { hasText: 'leak.ts' }).first().click();
-    await page.locator('.monaco-editor .view-lines').first().click();
+    // (on a line of code: a click in the middle of the editor could land on a CodeLens)
+    await page.locator('.monaco-editor .view-line', { hasText: 'auditLog.push(new AuditEntry(' }).first().click({ position: { x: 5, y: 5 } });
     await runCommand(page, 'PerfLens: Take Heap Snapshot', 30_000);
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
