@@ -20,6 +20,7 @@ import { ProfilerServer } from './server/profilerServer';
 import { ServerError } from './server/serverClient';
 import { StatusBar } from './statusBar';
 import { registerVitals, type VitalsFeature } from './vitals/register';
+import { registerHeap, type HeapFeature } from './heap/register';
 
 interface LastProfile {
   report: ProfileReport;
@@ -46,6 +47,8 @@ export interface PerfLensApi {
   queries: Pick<QueriesFeature, 'show' | 'notesFor' | 'diagnosticsFor' | 'viewItems' | 'explainState'>;
   /** Live vitals and event-loop blocks: `showReport` puts a section's blocks up as a profile would, `liveBlock` as a watch would. */
   vitals: Pick<VitalsFeature, 'showReport' | 'liveBlock' | 'notesFor' | 'diagnosticsFor' | 'watchState'>;
+  /** Heap snapshots and leaks: `showLeakReport` puts a report up as Find Leak would. */
+  heap: Pick<HeapFeature, 'showLeakReport' | 'notesFor' | 'leakReportState' | 'summaryState' | 'lastSnapshot'>;
 }
 
 export function activate(context: vscode.ExtensionContext): PerfLensApi {
@@ -118,6 +121,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
 
   const queries = registerQueries(context, { client: () => server.client(), guarded, log });
   const vitals = registerVitals(context, { client: () => server.client(), guarded, log, onTargetChanged: () => void refreshTarget(), workspaceRoutes: (uri) => routeLenses.workspaceRoutes(uri) });
+  const heap = registerHeap(context, { client: () => server.client(), guarded, log, requests, flameGraph, onTargetChanged: () => void refreshTarget(), onBusy: (busy) => status.setBusy(busy), workspaceRoutes: (uri) => routeLenses.workspaceRoutes(uri) });
   registerTargetCommands(context, { server, status, guarded, lastProfileTitle: () => last?.title });
   registerRequestCommands(context, { requests, guarded });
   context.subscriptions.push(
@@ -168,6 +172,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
       annotations.clear();
       queries.clear();
       vitals.clear();
+      heap.clear();
     }),
     vscode.commands.registerCommand('perflens.showLog', () => log.show()),
     vscode.commands.registerCommand(
@@ -230,6 +235,7 @@ export function activate(context: vscode.ExtensionContext): PerfLensApi {
     loadReportState: () => loadReport.state(),
     queries,
     vitals,
+    heap,
   };
 }
 

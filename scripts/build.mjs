@@ -35,10 +35,11 @@ await build({ ...common, entryPoints: { agent: 'server/agent/agent.ts' }, outdir
 await build({ ...common, entryPoints: { extension: 'extension/extension.ts' }, outdir: 'dist', external: ['vscode'] });
 
 // Webview scripts run in the browser; speedscope's built app is copied as it ships.
-await build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { flameGraph: 'webview/flameGraph/main.ts', loadReport: 'webview/loadReport/main.ts', explain: 'webview/explain/main.ts', vitals: 'webview/vitals/main.ts' }, outdir: 'dist/webview' });
+await build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { flameGraph: 'webview/flameGraph/main.ts', loadReport: 'webview/loadReport/main.ts', explain: 'webview/explain/main.ts', vitals: 'webview/vitals/main.ts', heapSummary: 'webview/heap/summary/main.ts', leakReport: 'webview/heap/leak/main.ts' }, outdir: 'dist/webview' });
 cpSync(join(root, 'node_modules/speedscope/dist/release'), join(root, 'dist/speedscope'), { recursive: true });
 cpSync(join(root, 'node_modules/uplot/dist/uPlot.min.css'), join(root, 'dist/webview/uPlot.min.css'));
 cpSync(join(root, 'webview/vitals/vitals.css'), join(root, 'dist/webview/vitals.css'));
+cpSync(join(root, 'webview/heap/heap.css'), join(root, 'dist/webview/heap.css'));
 
 if (!process.argv.includes('--skip-demo')) {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'demo')], { stdio: 'inherit' });

@@ -3,7 +3,7 @@ import type { WorkspaceRoute } from '../../server/routes/fullPaths';
 import { detectRoutes, type RouteInfo } from '../../server/routes/detectRoutes';
 import { analysisPath, WorkspaceRouteIndexes } from './workspaceRouteIndexes';
 
-/** What the CodeLens hands to `perflens.profileEndpoint`. */
+/** What the CodeLens hands to `perflens.profileEndpoint` (and `perflens.findLeak`, `perflens.editRequest`). */
 export interface ProfileEndpointArgs {
   /** `path` is the full path: the prefixes other files mount the route's router at included. */
   route: Pick<RouteInfo, 'method' | 'path' | 'handlerName' | 'framework'> & Partial<Pick<RouteInfo, 'line' | 'character'>>;
@@ -11,7 +11,7 @@ export interface ProfileEndpointArgs {
 }
 
 /**
- * "Profile this endpoint" above every route handler, found with a real parser, with its full path
+ * "Profile this endpoint" and "Find leak" above every route handler, found with a real parser, with its full path
  * from the workspace's mount graph (the open document's unsaved text counts). Files outside any
  * workspace folder get the paths their own text gives. Pass `subscriptions` to have the file
  * watcher behind the index disposed with the extension.
@@ -31,6 +31,7 @@ export class RouteCodeLensProvider implements vscode.CodeLensProvider, vscode.Di
       const tooltip = route.prefixUnknown ? 'Part of the prefix is computed at run time or mounted where PerfLens cannot follow: the path shows what is known.' : undefined;
       return [
         new vscode.CodeLens(range, { title: `$(flame) Profile this endpoint (${route.method} ${route.path})`, command: 'perflens.profileEndpoint', arguments: [args], ...(tooltip ? { tooltip } : {}) }),
+        new vscode.CodeLens(range, { title: '$(search) Find leak', command: 'perflens.findLeak', arguments: [args], tooltip: 'Three heap snapshots with the same load on this route between them: what it leaves alive, held by what, allocated at which line' }),
         new vscode.CodeLens(range, { title: 'Edit Request…', command: 'perflens.editRequest', arguments: [args], tooltip: 'The path values, query string, headers and body PerfLens sends to this route' }),
       ];
     });

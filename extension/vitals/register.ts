@@ -2,11 +2,12 @@ import * as vscode from 'vscode';
 import { formatMsShort } from '../../server/text/formatMs';
 import type { BlockGroup, LiveBlock, VitalsSection } from '../../server/vitals/vitalsTypes';
 import type { Guard } from '../commandGuard';
-import { pickTarget } from '../profiling/targetPicker';
+import { ensureTarget } from '../profiling/endpointRun';
 import type { ServerClient } from '../server/serverClient';
 import type { WorkspaceRoute } from '../../server/routes/fullPaths';
 import { handlerSites } from '../../server/routes/handlerSites';
 import { BlockAnnotations } from './blockAnnotations';
+import { openBesidePanel } from '../panels/openSource';
 import { LineDiagnostics } from '../annotations/lineDiagnostics';
 import { blockProblems } from './blockDiagnostics';
 import { BlockIndex } from './blockIndex';
@@ -71,12 +72,11 @@ export function registerVitals(context: vscode.ExtensionContext, { client, guard
 
   const panel = new VitalsPanel(context.extensionUri, log, {
     snapshot: () => session?.store.snapshot() ?? emptySnapshot(),
-    open: (file, line, column) => void openAt(file, line, column, panel.viewColumn).catch((err: Error) => void vscode.window.showErrorMessage(`PerfLens: ${file} could not be opened: ${err.message}`)),
-    action: (rule, action) => {
-      const plan = planAction(action, session?.store.info?.inspector);
-      if (plan.kind === 'open') void openAt(plan.file, plan.line, 1, panel.viewColumn).catch((err: Error) => void vscode.window.showErrorMessage(`PerfLens: ${plan.file} could not be opened: ${err.message}`));
-      else if (plan.kind === 'command') void vscode.commands.executeCommand(plan.command);
-      else panel.notice(rule, plan.text);
+    open: (file, line, column) => void openBesidePanel(file, line, column, panel.viewColumn).catch((err: Error) => void vscode.window.showErrorMessage(`PerfLens: ${file} could not be opened: ${err.message}`)),
+    action: (_rule, action) => {
+      const plan = planAction(action);
+      if (plan.kind === 'open') void openBesidePanel(plan.file, plan.line, 1, panel.viewColumn).catch((err: Error) => void vscode.window.showErrorMessage(`PerfLens: ${plan.file} could not be opened: ${err.message}`));
+      else void vscode.commands.executeCommand(plan.command);
     },
     export: () => void guarded('Export Vitals', exportVitals)(),
     closed: () => {
@@ -133,12 +133,8 @@ export function registerVitals(context: vscode.ExtensionContext, { client, guard
     if (session && !session.ended && panel.isOpen) return panel.reveal();
     const c = await client();
     const folder = vscode.window.activeTextEditor ? vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri) : vscode.workspace.workspaceFolders?.[0];
-    let { target } = await c.request('getTarget', {});
-    if (!target) {
-      target = await pickTarget(c, folder ?? vscode.workspace.workspaceFolders?.[0]);
-      if (!target) return;
-      onTargetChanged();
-    }
+    const target = await ensureTarget(c, folder ?? vscode.workspace.workspaceFolders?.[0], onTargetChanged);
+    if (!target) return;
     const settings = vitalsSettings((key) => vscode.workspace.getConfiguration('perflens', folder).get(key));
     const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
     // A watch that ended (its target went away) stays on show until the new one has started.
@@ -217,15 +213,4 @@ export function registerVitals(context: vscode.ExtensionContext, { client, guard
       status: status.state,
     }),
   };
-}
-
-/**
- * Opens the file at the line (1-based), the line in the middle: in the first editor group, or beside
- * the panel when the panel is in the first (the code then does not cover the charts).
- */
-async function openAt(file: string, line: number, column = 1, panelColumn?: vscode.ViewColumn): Promise<void> {
-  const pos = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
-  const viewColumn = panelColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
-  const editor = await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn, selection: new vscode.Range(pos, pos) });
-  editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }

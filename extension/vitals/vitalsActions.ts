@@ -4,20 +4,15 @@ import type { VitalsAction } from '../../server/vitals/vitalsTypes';
 import { formatStallMs } from '../../webview/vitals/vitalsText';
 
 export const PROFILE_COMMAND = 'perflens.profileEndpoint';
+export const FIND_LEAK_COMMAND = 'perflens.findLeak';
+export const TAKE_HEAP_SNAPSHOT_COMMAND = 'perflens.takeHeapSnapshot';
 
 export type ActionPlan =
   | { kind: 'open'; file: string; line: number }
-  | { kind: 'command'; command: typeof PROFILE_COMMAND }
-  /** Nothing to run in PerfLens yet: a sentence saying how to do it today, shown under the diagnosis. */
-  | { kind: 'notice'; text: string };
+  | { kind: 'command'; command: typeof PROFILE_COMMAND | typeof FIND_LEAK_COMMAND | typeof TAKE_HEAP_SNAPSHOT_COMMAND };
 
-/** How to reach the service's inspector from Chrome's DevTools today. */
-function devtoolsSteps(inspector: string | undefined): string {
-  return `open chrome://inspect in Chrome or Edge, add ${inspector ?? "the service's inspector (host:port)"} under "Discover network targets" → Configure…, then click "inspect" under your service`;
-}
-
-/** `inspector`: host:port of the service's inspector, when known. */
-export function planAction(action: VitalsAction, inspector?: string): ActionPlan {
+/** What a diagnosis's button does: a line to open, or a PerfLens command (the memory rules: Find Leak, Take Heap Snapshot). */
+export function planAction(action: VitalsAction): ActionPlan {
   switch (action.kind) {
     case 'open-block':
       return { kind: 'open', file: action.file, line: action.line };
@@ -26,15 +21,9 @@ export function planAction(action: VitalsAction, inspector?: string): ActionPlan
     case 'profile-cpu':
       return { kind: 'command', command: PROFILE_COMMAND };
     case 'heap-snapshot':
-      return {
-        kind: 'notice',
-        text: `PerfLens does not take heap snapshots yet. To take one today, ${devtoolsSteps(inspector)}; in its Memory tab pick "Heap snapshot" and Take snapshot. The service stops while the snapshot is written (seconds on a large heap).`,
-      };
+      return { kind: 'command', command: TAKE_HEAP_SNAPSHOT_COMMAND };
     case 'find-leak':
-      return {
-        kind: 'notice',
-        text: `PerfLens does not compare heap snapshots yet. To find what grows today, ${devtoolsSteps(inspector)}; in its Memory tab take a heap snapshot, let the service work (under load) for a minute or two, take a second one, and view it as "Comparison": what was allocated between the two and kept, largest size delta first, with its retainers. Each snapshot stops the service while it is written.`,
-      };
+      return { kind: 'command', command: FIND_LEAK_COMMAND };
   }
 }
 

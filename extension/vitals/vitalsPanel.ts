@@ -83,10 +83,6 @@ export class VitalsPanel implements vscode.Disposable {
     this.post({ type: 'update', update });
   }
 
-  notice(rule: VitalsDiagnosis['rule'], text: string): void {
-    this.post({ type: 'notice', rule, text });
-  }
-
   /** Open, and what the page last drew from a snapshot (for tests). */
   state(): { open: boolean; rendered?: { samples: number; blocks: number; charts: number } } {
     return { open: this.panel !== undefined, ...(this.panel && this.rendered ? { rendered: this.rendered } : {}) };

@@ -20,6 +20,8 @@ test('extension host (code-server)', { timeout: 15 * 60_000 }, async (t) => {
     extensionTestsPath,
     folder: join(repoRoot, 'demo'),
     timeoutMs: 240_000,
+    // PERFLENS_VSCODE_TEST_GREP=<mocha grep> runs only the matching extension-host tests.
+    ...(process.env.PERFLENS_VSCODE_TEST_GREP ? { env: { PERFLENS_VSCODE_TEST_GREP: process.env.PERFLENS_VSCODE_TEST_GREP } } : {}),
   });
   t.diagnostic(`extension host: ${run.passed} passed, ${run.failed} failed, exit ${run.exitCode}, ${(run.durationMs / 1000).toFixed(1)} s`);
   if (run.exitCode !== 0) {

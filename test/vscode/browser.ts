@@ -67,9 +67,10 @@ export async function runCommand(page: Page, title: string, timeoutMs = 30_000, 
     await page.keyboard.press('F1');
     const input = page.locator(`${quickInput} input`);
     await input.waitFor({ state: 'visible', timeout: 10_000 });
-    await input.fill(`>${title}`);
     const row = page.locator(quickInputRow).filter({ has: page.locator('.label-name', { hasText: exactText(title) }) }).first();
     try {
+      // The palette can close as soon as it opened (a webview taking the focus): then it is opened again.
+      await input.fill(`>${title}`, { timeout: 5_000 });
       await row.waitFor({ state: 'visible', timeout: 2_000 });
       await row.click();
       // A command that opens a pick list of its own leaves the quick input open, showing other rows.

@@ -5,7 +5,7 @@
 // the end of the watch). Drawn with uPlot in VS Code's theme colours; redrawn when the theme changes.
 import uPlot from 'uplot';
 import { drawStartMark } from '../shared/startMark';
-import type { GcPause, LiveBlock, VitalsDiagnosis } from '../../server/vitals/vitalsTypes';
+import type { GcPause, LiveBlock } from '../../server/vitals/vitalsTypes';
 import { chartData, type ChartData } from './chartData';
 import type { FromVitals, ToVitals } from './messages';
 import { VitalsStore, type PhaseMark } from './vitalsStore';
@@ -24,7 +24,6 @@ let paused = false;
 let drawnSamples = 0;
 let drawQueued = false;
 /** Answers to actions without a button behind them yet, by rule. */
-const notices = new Map<VitalsDiagnosis['rule'], string>();
 let charts: Charts | undefined;
 let lastDiagnosis = '';
 let lastBlocks = '';
@@ -41,10 +40,6 @@ window.addEventListener('message', (event: MessageEvent<ToVitals>) => {
       requestAnimationFrame(() => vscode.postMessage({ type: 'rendered', samples: store.view.received, blocks: store.view.blocks.length, charts: charts?.all.length ?? 0 }));
     } else if (message?.type === 'update') {
       if (store.apply(message.update)) queueDraw();
-    } else if (message?.type === 'notice') {
-      notices.set(message.rule, message.text);
-      lastDiagnosis = '';
-      renderDiagnosis();
     }
   } catch (err) {
     vscode.postMessage({ type: 'error', message: (err as Error).stack ?? String(err) });
@@ -197,7 +192,7 @@ function renderDiagnosis(): void {
   const list = document.getElementById('vitals-diagnosis');
   if (!list) return;
   const diagnosis = store.view.diagnosis;
-  const key = JSON.stringify([diagnosis, [...notices], store.view.received > 0]);
+  const key = JSON.stringify([diagnosis, store.view.received > 0]);
   if (key === lastDiagnosis) return;
   lastDiagnosis = key;
   if (!diagnosis.length) {
@@ -212,8 +207,6 @@ function renderDiagnosis(): void {
       button.dataset.kind = d.action.kind;
       button.addEventListener('click', () => vscode.postMessage({ type: 'action', rule: d.rule, action: d.action }));
       item.append(button);
-      const notice = notices.get(d.rule);
-      if (notice) item.append(el('div', { className: 'notice', text: notice }));
       return item;
     }),
   );

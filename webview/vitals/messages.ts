@@ -6,9 +6,7 @@ export type ToVitals =
   /** Everything kept: on the page's `ready` (the first time, and when VS Code reloaded the page). */
   | { type: 'snapshot'; snapshot: VitalsSnapshot; title: string }
   /** One thing that happened since. */
-  | { type: 'update'; update: VitalsUpdate }
-  /** The answer to a diagnosis's action that has nothing to run yet (heap snapshots): shown under it. */
-  | { type: 'notice'; rule: VitalsDiagnosis['rule']; text: string };
+  | { type: 'update'; update: VitalsUpdate };
 
 export type FromVitals =
   | { type: 'ready' }

@@ -14,7 +14,7 @@ export const WINDOW_MS = 5 * 60_000;
 export interface WatchInfo {
   /** The target's description ("node dist/server.js (PID 1234)"). */
   target: string;
-  /** host:port of the service's inspector, for the "how to take a heap snapshot today" notice. */
+  /** host:port of the service's inspector (kept in the exported vitals). */
   inspector?: string;
   blockThresholdMs: number;
   nameBlocks: boolean;
