@@ -24,14 +24,18 @@ export function computeDominators(graph: HeapGraph, essential: Uint8Array): Domi
   const n = graph.nodeCount;
   const { firstEdge, edgeTo } = graph;
   const root = graph.rootIndex;
+  // Six arrays of n and the predecessor lists are all the memory this takes, at its peak: each
+  // array is reused once its first job is done (see where each is named a second time).
   const pre = new Uint32Array(n).fill(NONE);
   const vertex = new Uint32Array(n);
   const parent = new Uint32Array(n);
-  // The DFS stack lives in the arrays SEMI-NCA needs later.
-  const semi = new Uint32Array(n);
-  const label = new Uint32Array(n);
+  // semi and label share one buffer, which holds the Float64 retained sizes at the end.
+  const pair = new ArrayBuffer(8 * n);
+  const semi = new Uint32Array(pair, 0, n);
+  const label = new Uint32Array(pair, 4 * n, n);
   let count = 0;
 
+  // The DFS stack lives in the arrays SEMI-NCA needs later.
   const dfs = (start: number, parentPre: number): void => {
     const stackNode = semi;
     const stackEdge = label;
@@ -77,46 +81,54 @@ export function computeDominators(graph: HeapGraph, essential: Uint8Array): Domi
     for (let v = 0; v < n; v++) if (pre[v] === NONE) dfs(v, 0);
   }
 
-  // Predecessors over essential edges, as preorder numbers, grouped by target (CSR).
+  // Predecessors over essential edges, as preorder numbers, grouped by target (CSR): count into
+  // firstPred[target], sum up to each list's end, then fill each list from its end (no copy).
   const firstPred = new Uint32Array(n + 1);
   for (let from = 0; from < n; from++) {
-    for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e++) if (hasBit(essential, e)) firstPred[pre[edgeTo[e]!]! + 1]!++;
+    for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e++) if (hasBit(essential, e)) firstPred[pre[edgeTo[e]!]!]!++;
   }
-  for (let i = 0; i < n; i++) firstPred[i + 1]! += firstPred[i]!;
+  for (let i = 1; i < n; i++) firstPred[i]! += firstPred[i - 1]!;
+  firstPred[n] = firstPred[n - 1]!;
   const preds = new Uint32Array(firstPred[n]!);
-  {
-    const fill = firstPred.slice(0, n);
-    for (let from = 0; from < n; from++) {
-      const p = pre[from]!;
-      for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e++) if (hasBit(essential, e)) preds[fill[pre[edgeTo[e]!]!]!++] = p;
-    }
+  for (let from = 0; from < n; from++) {
+    const p = pre[from]!;
+    for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e++) if (hasBit(essential, e)) preds[--firstPred[pre[edgeTo[e]!]!]!] = p;
   }
 
-  // SEMI-NCA: `parent` becomes the link-eval forest's ancestor (path-compressed); idom starts as the DFS parent.
-  const idomPre = parent.slice();
+  // SEMI-NCA: `parent` becomes the link-eval forest's ancestor (path-compressed); idom starts as
+  // the DFS parent, in `pre`'s buffer (pre is not needed once the predecessors are numbered).
+  const idomPre = pre;
+  idomPre.set(parent);
   const ancestor = parent;
   for (let i = 0; i < n; i++) {
     semi[i] = i;
     label[i] = i;
   }
-  const stack = pre; // not needed any more: reused as eval's path stack
+  // Path compression without a stack: the climb reverses the ancestor links it follows, the way
+  // back down follows them and compresses.
   const evaluate = (v: number, lastLinked: number): number => {
     if (ancestor[v]! < lastLinked) return label[v]!;
-    let sp = 0;
+    let below = NONE;
+    let x = v;
     do {
-      stack[sp++] = v;
-      v = ancestor[v]!;
-    } while (ancestor[v]! >= lastLinked);
-    let p = v;
+      const up = ancestor[x]!;
+      ancestor[x] = below;
+      below = x;
+      x = up;
+    } while (ancestor[x]! >= lastLinked);
+    let p = x;
     let pLabel = label[p]!;
-    do {
-      v = stack[--sp]!;
-      ancestor[v] = ancestor[p]!;
-      const vLabel = label[v]!;
-      if (semi[pLabel]! < semi[vLabel]!) label[v] = pLabel;
+    let node = below;
+    for (;;) {
+      const down = ancestor[node]!;
+      ancestor[node] = ancestor[p]!;
+      const vLabel = label[node]!;
+      if (semi[pLabel]! < semi[vLabel]!) label[node] = pLabel;
       else pLabel = vLabel;
-      p = v;
-    } while (sp > 0);
+      if (down === NONE) break;
+      p = node;
+      node = down;
+    }
     return label[v]!;
   };
   for (let w = n - 1; w >= 1; w--) {
@@ -133,9 +145,11 @@ export function computeDominators(graph: HeapGraph, essential: Uint8Array): Domi
     idomPre[w] = c;
   }
 
-  const retainedSize = new Float64Array(n);
+  // semi, label and ancestor are done with: the retained sizes take semi's and label's buffer,
+  // the node-indexed idom takes ancestor's.
+  const retainedSize = new Float64Array(pair);
   for (let v = 0; v < n; v++) retainedSize[v] = selfSizeOf(graph, v);
-  const idom = new Uint32Array(n);
+  const idom = ancestor;
   idom[root] = root;
   for (let w = n - 1; w >= 1; w--) {
     const v = vertex[w]!;

@@ -16,16 +16,21 @@ export function classNameOf(graph: HeapGraph, node: number): string {
 export class SystemNodes {
   private readonly seen: Uint8Array;
   private readonly hidden: number;
+  /** Per node type code: 1 for the string types, whose names are their values (never decoded here). */
+  private readonly stringType: Uint8Array;
 
   constructor(private readonly graph: HeapGraph) {
     this.seen = new Uint8Array(graph.strings.count);
     this.hidden = graph.nodeTypeNames.indexOf('hidden');
+    this.stringType = Uint8Array.from(graph.nodeTypeNames, (t) => (t === 'string' || t === 'concatenated string' || t === 'sliced string' ? 1 : 0));
   }
 
-  /** True for a `(system)` node or one named `system / …`. */
+  /** True for a `(system)` node or one named `system / …` (a string whose value reads so is a string). */
   has(node: number): boolean {
     const g = this.graph;
-    if (g.nodeType[node] === this.hidden) return true;
+    const type = g.nodeType[node]!;
+    if (type === this.hidden) return true;
+    if (this.stringType[type] === 1) return false;
     const name = g.nodeName[node]!;
     if (name >= this.seen.length) return false;
     let state = this.seen[name]!;
