@@ -1,6 +1,7 @@
 import { readFile, readlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { inspectorUrlOnPort, listeningPortsOf } from './inspectorDiscovery';
+import { redactSecrets } from '../text/redactSecrets';
 
 /** An inspector we found (or opened) on a running process. */
 export interface AttachPoint {
@@ -41,7 +42,7 @@ async function attachToPid(pid: number): Promise<AttachPoint> {
   const commandLine = await readCommandLine(pid);
   if (commandLine === undefined) throw new Error(`--attach ${pid}: no process with PID ${pid} exists (and no inspector answers on port ${pid}).`);
   if (!(await isNodeProcess(pid, commandLine))) throw new Error(`--attach ${pid}: PID ${pid} is \`${shorten(commandLine.join(' '))}\`, not a Node.js process.`);
-  const description = `PID ${pid} (${shorten(commandLine.join(' '))})`;
+  const description = `PID ${pid} (${shorten(redactSecrets(commandLine.join(' ')))})`;
 
   const existing = await findInspectorOf(pid);
   if (existing) return { wsUrl: existing, pid, openedBySignal: false, description };

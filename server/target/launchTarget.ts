@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { inspectorUrlFromLine } from './inspectorDiscovery';
+import { redactSecrets } from '../text/redactSecrets';
 
 export interface ExitInfo {
   code: number | null;
@@ -23,6 +24,7 @@ const TAIL_LINES = 40;
 
 /** A service started by us with its inspector on 127.0.0.1 (port picked by the OS, read from its stderr). */
 export class LaunchedTarget {
+  /** The command line, for people to read (passwords and secret-named variables redacted: see redactSecrets). */
   readonly description: string;
   /** Resolves when the process exits, however it ends. */
   readonly exited: Promise<ExitInfo>;
@@ -36,7 +38,7 @@ export class LaunchedTarget {
     argv: string[],
     private readonly options: LaunchOptions,
   ) {
-    this.description = argv.join(' ');
+    this.description = redactSecrets(argv.join(' '));
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exitInfo = { code, signal };
