@@ -39,7 +39,8 @@ snapshot  takes a heap snapshot of a running service (or one it starts with its 
 summary   by constructor (count, shallow and retained size), the largest objects with their
           retainer paths, duplicated strings. Reads snapshots larger than memory in bounded memory.
 diff      leak suspects: objects new in B that are still alive in C (or in B with two files),
-          grouped by constructor and retainer path.
+          grouped by constructor and retainer path. The files must be snapshots of one running
+          process, oldest first (object ids mean nothing across processes).
 leak      Find Leak in Endpoint: snapshot, load, snapshot, the same load, snapshot, with a sampling
           heap profile of the first load; prints the suspects, their growth per request and the
           lines that allocated them.

@@ -122,6 +122,8 @@ export function diffSnapshots(final: HeapAnalysis, ids: { baseline: Uint32Array;
   const settled = sorted.filter((g) => g.laterCount === 0).slice(0, top).map(finish);
   const warnings: string[] = [];
   if (!allocated) warnings.push('Two-snapshot diff: without a third snapshot, objects that would have been freed later count too.');
+  const order = outOfOrder(final, ids);
+  if (order) warnings.push(order);
   if (weakOnly > 0) warnings.push(`${newObjects(weakOnly)} held only through weak edges (or by nothing): left out.`);
   if (systemOnly > 0) warnings.push(`${newObjects(systemOnly)} held only by the engine's internals (code, caches, feedback): left out.`);
   if (settled.length > 0) warnings.push(`${settled.length === 1 ? '1 group' : `${settled.length} groups`} (${settled.slice(0, 3).map((g) => `${g.name} ×${g.count}`).join(', ')}) grew over the first load but not over the second: a pool or cache that filled up, not a leak (listed under \`settled\`).`);
@@ -142,6 +144,31 @@ export function diffSnapshots(final: HeapAnalysis, ids: { baseline: Uint32Array;
 /** The path's first node and its edges, indexes (element edges, a hash table's numbered internal slots) as `[]`: objects held the same way share it. */
 export function pathSignature(path: readonly RetainerStep[]): string {
   return path.map((s, i) => (i === 0 ? s.node : s.edgeType === 'element' || s.edgeType === 'hidden' || /^\d+$/.test(s.edge) ? '[]' : s.edge)).join('\u0001');
+}
+
+/**
+ * V8 numbers the JavaScript objects of one process in the order it first sees them (odd ids, in
+ * steps of 2; the embedder's native nodes get even ids from hashes, in no order), so each
+ * snapshot's newest odd id is above the one before's. When not, the files are out of order or from
+ * different processes (whose ids mean nothing to each other): the diff is then noise, and the user
+ * must be told.
+ */
+function outOfOrder(final: HeapAnalysis, ids: { baseline: Uint32Array; target?: Uint32Array }): string | undefined {
+  let finalMax = 0;
+  for (const id of final.graph.nodeId) if (id % 2 === 1 && id > finalMax) finalMax = id;
+  const maxima = [newestJsId(ids.baseline), ...(ids.target ? [newestJsId(ids.target)] : []), finalMax];
+  for (let k = 1; k < maxima.length; k++) {
+    if (maxima[k]! < maxima[k - 1]!) {
+      return `Snapshot ${k + 1}'s newest object id (${maxima[k]}) is below snapshot ${k}'s (${maxima[k - 1]}): these snapshots are not of one process in the order they were taken, so this diff is not meaningful. Give them oldest first, all from the same running process.`;
+    }
+  }
+  return undefined;
+}
+
+/** The largest odd id of a sorted id list (0 when it has none). */
+function newestJsId(sorted: Uint32Array): number {
+  for (let i = sorted.length - 1; i >= 0; i--) if (sorted[i]! % 2 === 1) return sorted[i]!;
+  return 0;
 }
 
 function newObjects(n: number): string {

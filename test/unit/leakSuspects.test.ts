@@ -136,3 +136,17 @@ for (const [label, node] of [['this Node', process.execPath], ['Node 24', NODE24
     }
   });
 }
+
+test('snapshots out of order, or of different processes: the diff says it is not meaningful', () => {
+  const final = analyseHeap(graphFromSpec(FINAL));
+  const inOrder = diffSnapshots(final, { baseline: Uint32Array.from([...BASELINE, 99_998]), target: TARGET }, { facts: [facts(FINAL)] });
+  assert.ok(!inOrder.warnings.some((w) => w.includes('not of one process')), `a native's even id (hashed) says nothing of the order: ${inOrder.warnings.join('\n')}`);
+  const later = Uint32Array.from([1, 3, 5, 9_001, 88_888]);
+  const reversed = diffSnapshots(final, { baseline: later }, { facts: [facts(FINAL)] });
+  assert.ok(
+    reversed.warnings.includes("Snapshot 2's newest object id (2005) is below snapshot 1's (9001): these snapshots are not of one process in the order they were taken, so this diff is not meaningful. Give them oldest first, all from the same running process."),
+    reversed.warnings.join('\n'),
+  );
+  const middle = diffSnapshots(final, { baseline: BASELINE, target: later }, { facts: [facts(FINAL)] });
+  assert.ok(middle.warnings.some((w) => w.startsWith("Snapshot 3's newest object id (2005) is below snapshot 2's (9001)")), middle.warnings.join('\n'));
+});
