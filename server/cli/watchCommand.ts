@@ -107,8 +107,11 @@ export async function watchCommand(argv: string[]): Promise<number> {
         ended = why;
         stop.abort();
       },
-    }).catch((err: Error) => {
-      throw new CliError(`could not watch ${target.description}: the agent could not be put into the service (${err.message})${target.formatTail()}`);
+    }).catch(async (err: Error) => {
+      // The inspector opened, then the service died (a missing script exits a moment later): say how it ended.
+      await target.describeLoss();
+      const why = target.ended && !target.ended.released ? `${target.ended.description} while PerfLens was putting its agent in` : `the agent could not be put into the service (${err.message})`;
+      throw new CliError(`could not watch ${target.description}: ${why}${target.formatTail()}`);
     });
     const missing = watch.status.missing;
     if (missing.length && !json) log(`perflens: this Node (${watch.status.node}) cannot measure: ${missing.join('; ')}`);
