@@ -5,7 +5,7 @@ import type { HeapLeakReport } from '../../server/heap/heapTypes';
 import type { WorkspaceRoute } from '../../server/routes/fullPaths';
 import { handlerSites, knownRoutesOf } from '../../server/routes/handlerSites';
 import type { ProfileEndpointArgs } from '../codelens/routeCodeLens';
-import { endpointFolder, endpointLoad, endpointRequest, ensureTarget, withRequestFixes, type EndpointRequestDeps } from '../profiling/endpointRun';
+import { endpointLoad, startEndpointRun, withRequestFixes, type EndpointRequestDeps } from '../profiling/endpointRun';
 import type { SavedRequest } from '../requests/savedRequest';
 import { ServerError, type ServerClient } from '../server/serverClient';
 import { progressText } from './heapText';
@@ -34,14 +34,9 @@ export interface FoundLeak {
  * the service refuses is fixed here as for Profile Endpoint. Undefined: the user gave up or cancelled.
  */
 export async function findLeakCommand(args: ProfileEndpointArgs | undefined, deps: FindLeakDeps): Promise<FoundLeak | undefined> {
-  const folder = endpointFolder(args);
-  const request = await endpointRequest(args, deps, 'find a leak in');
-  if (!request) return undefined;
-  const client = await deps.client();
-  const target = await ensureTarget(client, folder, deps.onTargetChanged);
-  if (!target) return undefined;
-  const config = vscode.workspace.getConfiguration('perflens', folder);
-  const baseUrl = config.get<string>('baseUrl') ?? 'http://127.0.0.1:3000';
+  const start = await startEndpointRun(args, deps, 'find a leak in');
+  if (!start) return undefined;
+  const { folder, request, client, config, baseUrl } = start;
   const outDir = heapDir(folder, deps.storage);
   await mkdir(outDir, { recursive: true });
   let routes: WorkspaceRoute[] = [];

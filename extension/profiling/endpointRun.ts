@@ -61,6 +61,31 @@ export async function ensureTarget(client: ServerClient, folder: vscode.Workspac
 }
 
 /** The load the perflens.load settings describe, on `request`; `label` is what was loaded ('GET /customers/7/orders'). */
+/** What a run against an endpoint starts from: its folder, request, server, target and settings. */
+export interface EndpointRunStart {
+  folder: vscode.WorkspaceFolder | undefined;
+  request: SavedRequest;
+  client: ServerClient;
+  config: vscode.WorkspaceConfiguration;
+  baseUrl: string;
+}
+
+/**
+ * The common start of Profile Endpoint and Find Leak: the route's request (or a typed path), the
+ * server, the current target (or one launched or attached now) and the folder's settings.
+ * Undefined when the user gave up.
+ */
+export async function startEndpointRun(args: ProfileEndpointArgs | undefined, deps: EndpointRequestDeps & { client: () => Promise<ServerClient>; onTargetChanged: () => void }, verb = 'profile'): Promise<EndpointRunStart | undefined> {
+  const folder = endpointFolder(args);
+  const request = await endpointRequest(args, deps, verb);
+  if (!request) return undefined;
+  const client = await deps.client();
+  const target = await ensureTarget(client, folder, deps.onTargetChanged);
+  if (!target) return undefined;
+  const config = vscode.workspace.getConfiguration('perflens', folder);
+  return { folder, request, client, config, baseUrl: config.get<string>('baseUrl') ?? 'http://127.0.0.1:3000' };
+}
+
 export function endpointLoad(config: vscode.WorkspaceConfiguration, request: SavedRequest): { load: LoadOptions; label: string } {
   const url = requestUrl(config.get<string>('baseUrl') ?? 'http://127.0.0.1:3000', request);
   const method = wireMethod(request);

@@ -7,7 +7,7 @@ import { formatLiveQueries } from '../../server/queries/liveQueries';
 import type { ProfileEndpointArgs } from '../codelens/routeCodeLens';
 import type { RequestStore, SavedRequest } from '../requests/savedRequest';
 import { ServerError, type ServerClient } from '../server/serverClient';
-import { endpointFolder, endpointLoad, endpointRequest, ensureTarget, withRequestFixes } from './endpointRun';
+import { endpointLoad, startEndpointRun, withRequestFixes } from './endpointRun';
 import { profileVitalsParams, vitalsSettings } from '../vitals/vitalsSettings';
 
 export interface ProfileEndpointDeps {
@@ -36,14 +36,9 @@ export interface ProfiledEndpoint {
  * query string or body asked for, then run again.
  */
 export async function profileEndpoint(args: ProfileEndpointArgs | undefined, deps: ProfileEndpointDeps): Promise<ProfiledEndpoint | undefined> {
-  const folder = endpointFolder(args);
-  const request = await endpointRequest(args, deps);
-  if (!request) return undefined;
-  const client = await deps.client();
-  const target = await ensureTarget(client, folder, deps.onTargetChanged);
-  if (!target) return undefined;
-  const config = vscode.workspace.getConfiguration('perflens', folder);
-  const baseUrl = config.get<string>('baseUrl') ?? 'http://127.0.0.1:3000';
+  const start = await startEndpointRun(args, deps);
+  if (!start) return undefined;
+  const { request, client, config, baseUrl } = start;
   return withRequestFixes(request, baseUrl, deps, !!args, (next, acceptErrors) => run(client, next, config, deps, acceptErrors));
 }
 
