@@ -19,39 +19,39 @@ export function setBit(bits: Uint8Array, i: number): void {
 /** `1 / part of key (Object @7183) -> value (Object @7181) pair in WeakMap (table @104191)`: the table's id. */
 const EPHEMERON = /^\d+ \/ part of key \(.* @\d+\) -> value \(.* @\d+\) pair in WeakMap \(table @(\d+)\)$/;
 
-/** The WeakMap table id named by an internal edge's name, or -1 when it is no ephemeron edge. */
-function ephemeronTableId(name: string): number {
-  if (!name.includes('pair in WeakMap')) return -1;
-  const m = EPHEMERON.exec(name);
-  return m ? Number(m[1]) : -1;
-}
-
 /**
- * Tells, per internal edge, whether it is the table's half of an ephemeron pair; decodes each
- * distinct edge name once (0 = not looked at, 1 = no ephemeron, 2 = ephemeron).
+ * The WeakMap table's half of each ephemeron pair (the internal edge from the table whose name
+ * says `… pair in WeakMap (table @<its own id>)`, which DevTools and memlab skip), as a bit set over
+ * edge ordinals (E/8 bytes). Each internal edge's name is looked at once, in string order (from
+ * the string table's block cache rather than one file read each), in its raw bytes: only the
+ * ephemeron names are decoded.
  */
-export class EphemeronEdges {
-  private readonly seen: Uint8Array;
-  private readonly internal: number;
-
-  constructor(private readonly graph: HeapGraph) {
-    this.seen = new Uint8Array(graph.strings.count);
-    this.internal = graph.edgeTypeNames.indexOf('internal');
+export function ephemeronTableEdges(graph: HeapGraph): Uint8Array {
+  const bits = new Uint8Array((graph.edgeCount + 7) >>> 3);
+  const internal = graph.edgeTypeNames.indexOf('internal');
+  if (internal < 0) return bits;
+  const stringCount = graph.strings.count;
+  const named = new Uint8Array((stringCount + 7) >>> 3);
+  for (let e = 0; e < graph.edgeCount; e++) {
+    if (graph.edgeType[e] === internal && graph.edgeName[e]! < stringCount) setBit(named, graph.edgeName[e]!);
   }
-
-  /** True for the edge from the WeakMap's table (the one DevTools and memlab skip). */
-  isTableEdge(from: number, edge: number): boolean {
-    const g = this.graph;
-    if (g.edgeType[edge] !== this.internal) return false;
-    const name = g.edgeName[edge]!;
-    if (name >= this.seen.length) return false;
-    let state = this.seen[name]!;
-    if (state === 0) {
-      state = ephemeronTableId(g.strings.get(name)) >= 0 ? 2 : 1;
-      this.seen[name] = state;
+  // `named` keeps only the ephemeron names.
+  const tableOf = new Map<number, number>();
+  for (let s = 0; s < stringCount; s++) {
+    if (!hasBit(named, s)) continue;
+    const m = graph.strings.includes(s, 'pair in WeakMap (table @') ? EPHEMERON.exec(graph.strings.get(s)) : null;
+    if (m) tableOf.set(s, Number(m[1]));
+    else named[s >>> 3]! &= ~(1 << (s & 7));
+  }
+  if (tableOf.size === 0) return bits;
+  for (let from = 0; from < graph.nodeCount; from++) {
+    const id = graph.nodeId[from];
+    for (let e = graph.firstEdge[from]!; e < graph.firstEdge[from + 1]!; e++) {
+      const name = graph.edgeName[e]!;
+      if (graph.edgeType[e] === internal && name < stringCount && hasBit(named, name) && tableOf.get(name) === id) setBit(bits, e);
     }
-    return state === 2 && ephemeronTableId(g.strings.get(name)) === g.nodeId[from];
   }
+  return bits;
 }
 
 /** Nodes reachable from the root's shortcut edges (and a `(Document DOM trees)` root) over non-weak edges. */
@@ -86,13 +86,12 @@ function pageOwnedNodes(graph: HeapGraph): Uint8Array {
   return bits;
 }
 
-/** The essential edges as a bit set over edge ordinals (E/8 bytes). */
-export function essentialEdges(graph: HeapGraph): Uint8Array {
+/** The essential edges as a bit set over edge ordinals (E/8 bytes); `ephemerons` is ephemeronTableEdges(graph). */
+export function essentialEdges(graph: HeapGraph, ephemerons: Uint8Array): Uint8Array {
   const bits = new Uint8Array((graph.edgeCount + 7) >>> 3);
   const weak = graph.edgeTypeNames.indexOf('weak');
   const shortcut = graph.edgeTypeNames.indexOf('shortcut');
   const page = pageOwnedNodes(graph);
-  const ephemerons = new EphemeronEdges(graph);
   const root = graph.rootIndex;
   for (let from = 0; from < graph.nodeCount; from++) {
     const fromPage = hasBit(page, from);
@@ -102,7 +101,7 @@ export function essentialEdges(graph: HeapGraph): Uint8Array {
       if (type === weak || to === from) continue;
       if (type === shortcut && from !== root) continue;
       if (from !== root && !fromPage && hasBit(page, to)) continue;
-      if (ephemerons.isTableEdge(from, e)) continue;
+      if (hasBit(ephemerons, e)) continue;
       setBit(bits, e);
     }
   }

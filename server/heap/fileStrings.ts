@@ -30,7 +30,7 @@ export class FileStrings implements StringTable {
   }
 
   get(index: number): string {
-    if (!Number.isInteger(index) || index < 0 || index >= this.locations.count) throw new RangeError(`no string ${index} in this snapshot (it has ${this.locations.count})`);
+    this.check(index);
     const cached = this.young.get(index);
     if (cached !== undefined) return cached;
     const text = this.old.get(index) ?? (JSON.parse(this.bytesOf(index)) as string);
@@ -42,6 +42,17 @@ export class FileStrings implements StringTable {
     return text;
   }
 
+  includes(index: number, text: string): boolean {
+    this.check(index);
+    const cached = this.young.get(index) ?? this.old.get(index);
+    if (cached !== undefined) return cached.includes(text);
+    const length = this.locations.lengths[index]!;
+    if (length < text.length) return false;
+    const { bytes, at } = this.rawBytes(index);
+    const found = bytes.indexOf(text, at, 'latin1');
+    return found >= 0 && found + text.length <= at + length;
+  }
+
   /** Closes the file; get() of a string not cached throws after this. */
   close(): void {
     if (this.fd === undefined) return;
@@ -49,22 +60,31 @@ export class FileStrings implements StringTable {
     this.fd = undefined;
   }
 
+  private check(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.locations.count) throw new RangeError(`no string ${index} in this snapshot (it has ${this.locations.count})`);
+  }
+
   private bytesOf(index: number): string {
+    const { bytes, at } = this.rawBytes(index);
+    return bytes.toString('utf8', at, at + this.locations.lengths[index]!);
+  }
+
+  /** The string's bytes as in the file (its JSON text without the quotes): in `bytes` from `at`. */
+  private rawBytes(index: number): { bytes: Buffer; at: number } {
     if (this.fd === undefined) throw new Error("the heap snapshot's file is closed: its strings can no longer be read");
     const offset = this.locations.offsets[index]!;
     const length = this.locations.lengths[index]!;
     if (length > BLOCK_BYTES) {
       const bytes = Buffer.allocUnsafe(length);
       readFully(this.fd, bytes, length, offset);
-      return bytes.toString('utf8');
+      return { bytes, at: 0 };
     }
     if (offset < this.blockStart || offset + length > this.blockStart + this.blockLength) {
       this.blockStart = offset;
       this.blockLength = readFully(this.fd, this.block, BLOCK_BYTES, offset);
       if (this.blockLength < length) throw new Error('the heap snapshot file changed while it was open (a string is no longer where it was read)');
     }
-    const at = offset - this.blockStart;
-    return this.block.toString('utf8', at, at + length);
+    return { bytes: this.block, at: offset - this.blockStart };
   }
 }
 

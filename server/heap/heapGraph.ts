@@ -8,6 +8,12 @@ export interface StringTable {
   readonly count: number;
   /** The string at `index` (V8's `strings[index]`). Throws RangeError outside 0…count-1. */
   get(index: number): string;
+  /**
+   * Whether the string at `index` contains `text`, which must be printable ASCII without `"` or
+   * `\\` (so that it reads the same in the file's JSON); the file's table answers from the raw
+   * bytes, without decoding, caching or keeping the string.
+   */
+  includes(index: number, text: string): boolean;
 }
 
 export interface HeapGraph {
@@ -40,14 +46,32 @@ export interface HeapGraph {
   readonly rootIndex: number;
 }
 
+/** A graph's nodes and strings: what is left of it once analyseHeap has given its edges back (releaseEdges). */
+export type HeapNodes = Omit<HeapGraph, 'firstEdge' | 'edgeType' | 'edgeName' | 'edgeTo'>;
+
+type EdgeColumn = 'firstEdge' | 'edgeType' | 'edgeName' | 'edgeTo';
+
+/**
+ * Empties the graph's edge columns, or the ones named (edgeCount stays), so that their memory
+ * can go: analyseHeap does this once its passes over the edges are done. Any other reference to
+ * those arrays keeps them alive, so callers read edges through the graph only.
+ */
+export function releaseEdges(graph: HeapGraph, columns: readonly EdgeColumn[] = ['firstEdge', 'edgeType', 'edgeName', 'edgeTo']): void {
+  const edges = graph as { -readonly [K in EdgeColumn]: HeapGraph[K] };
+  for (const column of columns) {
+    if (column === 'edgeType') edges.edgeType = new Uint8Array(0);
+    else edges[column] = new Uint32Array(0);
+  }
+}
+
 /** A node's shallow size in bytes. */
-export function selfSizeOf(graph: HeapGraph, node: number): number {
+export function selfSizeOf(graph: HeapNodes, node: number): number {
   const size = graph.nodeSelfSize[node]!;
   return size === 0xffffffff ? (graph.selfSizeOverflow?.get(node) ?? size) : size;
 }
 
 /** The code of a node type by name, or -1 when this snapshot's meta has no such type. */
-export function nodeTypeCode(graph: Pick<HeapGraph, 'nodeTypeNames'>, name: string): number {
+export function nodeTypeCode(graph: Pick<HeapNodes, 'nodeTypeNames'>, name: string): number {
   return graph.nodeTypeNames.indexOf(name);
 }
 

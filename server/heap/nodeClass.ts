@@ -1,10 +1,10 @@
 // Class (constructor) names of heap nodes, by DevTools' calculateObjectNames rules: hidden →
 // `(system)`, code → `(compiled code)`, closure → `Function`, regexp → `RegExp`, object and
 // native → the node's own name, anything else `(type)` such as `(string)` or `(array)`. Pure.
-import type { HeapGraph } from './heapGraph';
+import type { HeapNodes } from './heapGraph';
 
 /** The class name DevTools shows for `node`. */
-export function classNameOf(graph: HeapGraph, node: number): string {
+export function classNameOf(graph: HeapNodes, node: number): string {
   const type = graph.nodeTypeNames[graph.nodeType[node]!] ?? 'unknown';
   return type === 'object' || type === 'native' ? graph.strings.get(graph.nodeName[node]!) : classOfType(type);
 }
@@ -19,7 +19,7 @@ export class SystemNodes {
   /** Per node type code: 1 for the string types, whose names are their values (never decoded here). */
   private readonly stringType: Uint8Array;
 
-  constructor(private readonly graph: HeapGraph) {
+  constructor(private readonly graph: HeapNodes) {
     this.seen = new Uint8Array(graph.strings.count);
     this.hidden = graph.nodeTypeNames.indexOf('hidden');
     this.stringType = Uint8Array.from(graph.nodeTypeNames, (t) => (t === 'string' || t === 'concatenated string' || t === 'sliced string' ? 1 : 0));
@@ -50,7 +50,7 @@ export interface ClassIndex {
 }
 
 /** Classes for all nodes; names are decoded once per distinct object/native name. */
-export function classIndex(graph: HeapGraph): ClassIndex {
+export function classIndex(graph: HeapNodes): ClassIndex {
   const names: string[] = [];
   const byName = new Map<string, number>();
   const intern = (name: string): number => {

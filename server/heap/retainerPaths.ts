@@ -1,36 +1,45 @@
 // One shortest retainer path per node, from the root's children (DevTools' and memlab's way,
 // E-heap.md §2.3, §3.2): a breadth-first search that starts from the user roots (the root's
-// non-synthetic children: `global` in Node) and then from the other GC roots, keeping one parent
-// edge per node in a Uint32Array. Weak edges, self edges and the WeakMap table's ephemeron edge
+// non-synthetic children: `global` in Node) and then from the other GC roots, keeping per node
+// the node it came from and that edge's type and name (RetainerTree). Weak edges, self edges and the WeakMap table's ephemeron edge
 // are never followed; `internal`/`hidden` edges and edges into `(system)` and `system / …`
 // nodes are less preferable: a node found only through them waits until no preferable frontier
 // is left, so paths read through user-visible properties, elements and variables where there
 // are any. Also here: each path's kind (user-visible or engine-held) for the leak diff. Pure.
-import { EphemeronEdges } from './essentialEdges';
-import type { HeapGraph } from './heapGraph';
+import { hasBit } from './essentialEdges';
+import type { HeapGraph, HeapNodes } from './heapGraph';
 import { classNameOf, SystemNodes } from './nodeClass';
 import type { RetainerStep } from './heapTypes';
 
 const NONE = 0xffffffff;
 
-/** The BFS tree of shortest paths: per node the edge it was first reached through. */
+/**
+ * The BFS tree of shortest paths, per node: the node it was first reached from and the edge's
+ * type and name, copied out of the edge columns so that paths need no edges afterwards (9 bytes
+ * per node, against the edges' 9 per edge, which analyseHeap gives back).
+ */
 export interface RetainerTree {
-  /** Per node: the ordinal of the edge into it on its path, NONE (2^32-1) for the root and for nodes no path reaches. */
-  parentEdge: Uint32Array;
+  /** Per node: the ordinal of the node before it on its path, NONE (2^32-1) for the root and for nodes no path reaches. */
+  parent: Uint32Array;
+  /** Per node: the type code of the edge into it on its path. */
+  edgeType: Uint8Array;
+  /** Per node: that edge's name_or_index (a string index, or an element's index). */
+  edgeName: Uint32Array;
 }
 
-/** Shortest paths from the root over the edges DevTools follows, user-visible ones first. */
-export function buildRetainerTree(graph: HeapGraph): RetainerTree {
+/** Shortest paths from the root over the edges DevTools follows, user-visible ones first; `ephemerons` is ephemeronTableEdges(graph). */
+export function buildRetainerTree(graph: HeapGraph, ephemerons: Uint8Array): RetainerTree {
   const n = graph.nodeCount;
-  const { firstEdge, edgeTo, edgeType, nodeType } = graph;
+  const { firstEdge, edgeTo, edgeType, edgeName, nodeType } = graph;
   const weak = graph.edgeTypeNames.indexOf('weak');
   const internal = graph.edgeTypeNames.indexOf('internal');
   const hidden = graph.edgeTypeNames.indexOf('hidden');
   const synthetic = graph.nodeTypeNames.indexOf('synthetic');
-  const ephemerons = new EphemeronEdges(graph);
   const system = new SystemNodes(graph);
   const root = graph.rootIndex;
-  const parentEdge = new Uint32Array(n).fill(NONE);
+  // While searching, each node's path edge (its ordinal) waits in the array that ends up holding
+  // the edge names, and `state` becomes the edge types: 9 bytes per node beside the queues.
+  const pathEdge = new Uint32Array(n).fill(NONE);
   // 0 = not reached, 1 = on its path, 2 = reached only through a less preferable edge so far.
   const state = new Uint8Array(n);
   const queue = new Uint32Array(n);
@@ -40,30 +49,33 @@ export function buildRetainerTree(graph: HeapGraph): RetainerTree {
   let deferredHead = 0;
   let deferredTail = 0;
   state[root] = 1;
-
-  const visit = (e: number): void => {
-    const to = edgeTo[e]!;
-    if (state[to] === 1) return;
-    const type = edgeType[e];
-    if (type === internal || type === hidden || system.has(to)) {
-      if (state[to] === 0) {
-        state[to] = 2;
-        parentEdge[to] = e;
-        deferred[deferredTail++] = to;
-      }
-      return;
+  // No closures over these arrays: V8's on-stack-replaced code for a closure's loop keeps the
+  // closure's context (and so these arrays) alive after the search, until it is thrown away.
+  for (const userRoots of [true, false]) {
+    for (let e = firstEdge[root]!; e < firstEdge[root + 1]!; e++) {
+      const to = edgeTo[e]!;
+      if (edgeType[e] === weak || state[to] === 1 || (nodeType[to] !== synthetic) !== userRoots) continue;
+      state[to] = 1;
+      pathEdge[to] = e;
+      queue[tail++] = to;
     }
-    state[to] = 1;
-    parentEdge[to] = e;
-    queue[tail++] = to;
-  };
-  const run = (): void => {
     for (;;) {
       while (head < tail) {
         const node = queue[head++]!;
         for (let e = firstEdge[node]!; e < firstEdge[node + 1]!; e++) {
-          if (edgeType[e] === weak || edgeTo[e] === node || ephemerons.isTableEdge(node, e)) continue;
-          visit(e);
+          const to = edgeTo[e]!;
+          const type = edgeType[e]!;
+          if (type === weak || to === node || state[to] === 1 || hasBit(ephemerons, e)) continue;
+          const preferable = type !== internal && type !== hidden && !system.has(to);
+          if (!preferable && state[to] !== 0) continue;
+          pathEdge[to] = e;
+          if (preferable) {
+            state[to] = 1;
+            queue[tail++] = to;
+          } else {
+            state[to] = 2;
+            deferred[deferredTail++] = to;
+          }
         }
       }
       let moved = false;
@@ -74,77 +86,62 @@ export function buildRetainerTree(graph: HeapGraph): RetainerTree {
         queue[tail++] = node;
         moved = true;
       }
-      if (!moved) return;
+      if (!moved) break;
     }
-  };
-  const seed = (userRoots: boolean): void => {
-    for (let e = firstEdge[root]!; e < firstEdge[root + 1]!; e++) {
-      const to = edgeTo[e]!;
-      if (edgeType[e] === weak || state[to] === 1 || (nodeType[to] !== synthetic) !== userRoots) continue;
-      state[to] = 1;
-      parentEdge[to] = e;
-      queue[tail++] = to;
-    }
-    run();
-  };
-  seed(true);
-  seed(false);
-  return { parentEdge };
-}
-
-/** The node an edge leaves from: the last node whose firstEdge is ≤ edge (nodes without edges share the next one's). */
-export function edgeSource(graph: HeapGraph, edge: number): number {
-  let lo = 0;
-  let hi = graph.nodeCount - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (graph.firstEdge[mid]! <= edge) lo = mid;
-    else hi = mid - 1;
   }
-  return lo;
+  // The edges' source nodes in one pass over all edges (into the queue's buffer), then the
+  // types and names in place.
+  const parent = queue.fill(NONE);
+  for (let from = 0; from < n; from++) {
+    for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e++) if (pathEdge[edgeTo[e]!] === e) parent[edgeTo[e]!] = from;
+  }
+  const types = state;
+  for (let v = 0; v < n; v++) {
+    const e = pathEdge[v]!;
+    if (e === NONE) continue;
+    types[v] = edgeType[e]!;
+    pathEdge[v] = edgeName[e]!;
+  }
+  return { parent, edgeType: types, edgeName: pathEdge };
 }
 
-/** An edge as DevTools writes it: `[3]` for elements and hidden edges, else its name. */
-function edgeLabel(graph: HeapGraph, edge: number): string {
-  const type = graph.edgeTypeNames[graph.edgeType[edge]!];
-  const name = graph.edgeName[edge]!;
+/** A path's edge into `node` as DevTools writes it: `[3]` for elements and hidden edges, else its name. */
+function edgeLabel(graph: HeapNodes, tree: RetainerTree, node: number): string {
+  const type = graph.edgeTypeNames[tree.edgeType[node]!];
+  const name = tree.edgeName[node]!;
   if (type === 'element' || type === 'hidden') return `[${name}]`;
   return graph.strings.get(name);
 }
 
 /** A node as a path shows it: its class name, or a synthetic root's own name such as `(GC roots)`. */
-function nodeLabel(graph: HeapGraph, node: number): string {
+function nodeLabel(graph: HeapNodes, node: number): string {
   // Node's global object is named `global / ` (a browser's, `Window / <url>`): the empty URL is left out.
   return graph.nodeTypeNames[graph.nodeType[node]!] === 'synthetic' ? graph.strings.get(graph.nodeName[node]!) : classNameOf(graph, node).replace(/ \/ $/, '');
 }
 
-/** The path to `node` as edge ordinals, from the root side ([] for the root and for nodes no path reaches). */
-function pathEdges(graph: HeapGraph, tree: RetainerTree, node: number): number[] {
-  const edges: number[] = [];
+/** The nodes on the path to `node`, from the root's child to the node ([] for the root and for nodes no path reaches). */
+function pathNodes(graph: HeapNodes, tree: RetainerTree, node: number): number[] {
+  const nodes: number[] = [];
   let at = node;
   while (at !== graph.rootIndex) {
-    const e = tree.parentEdge[at]!;
-    if (e === NONE) return [];
-    edges.push(e);
-    at = edgeSource(graph, e);
-    if (edges.length > graph.nodeCount) throw new Error('retainer tree has a cycle: it was not built by buildRetainerTree');
+    if (tree.parent[at] === NONE) return [];
+    nodes.push(at);
+    at = tree.parent[at]!;
+    if (nodes.length > graph.nodeCount) throw new Error('retainer tree has a cycle: it was not built by buildRetainerTree');
   }
-  return edges.reverse();
+  return nodes.reverse();
 }
 
 /** The shortest retainer path of `node`, from the root's child (a GC root or `global`) to the node. */
-export function retainerPath(analysis: { graph: HeapGraph; paths: RetainerTree }, node: number): RetainerStep[] {
-  const { graph } = analysis;
-  return pathEdges(graph, analysis.paths, node).map((e, i) => {
-    const to = graph.edgeTo[e]!;
-    return {
-      edge: i === 0 ? '' : edgeLabel(graph, e),
-      edgeType: i === 0 ? '' : graph.edgeTypeNames[graph.edgeType[e]!]!,
-      node: nodeLabel(graph, to),
-      nodeType: graph.nodeTypeNames[graph.nodeType[to]!]!,
-      id: graph.nodeId[to]!,
-    };
-  });
+export function retainerPath(analysis: { graph: HeapNodes; paths: RetainerTree }, node: number): RetainerStep[] {
+  const { graph, paths } = analysis;
+  return pathNodes(graph, paths, node).map((to, i) => ({
+    edge: i === 0 ? '' : edgeLabel(graph, paths, to),
+    edgeType: i === 0 ? '' : graph.edgeTypeNames[paths.edgeType[to]!]!,
+    node: nodeLabel(graph, to),
+    nodeType: graph.nodeTypeNames[graph.nodeType[to]!]!,
+    id: graph.nodeId[to]!,
+  }));
 }
 
 /** Paths longer than this many steps are shortened with `…` in the middle. */
@@ -173,7 +170,7 @@ export class PathKinds {
   private readonly system: SystemNodes;
   private readonly types: { context: number; property: number; element: number; shortcut: number; synthetic: number; code: number };
 
-  constructor(private readonly analysis: { graph: HeapGraph; paths: RetainerTree }) {
+  constructor(private readonly analysis: { graph: HeapNodes; paths: RetainerTree }) {
     const { graph } = analysis;
     this.kind = new Uint8Array(graph.nodeCount);
     this.kind[graph.rootIndex] = 2;
@@ -184,33 +181,31 @@ export class PathKinds {
 
   /** 'none' when no strong path reaches the node, 'system' when only the engine's internals hold it (or its path runs through compiled code), else 'user'. */
   of(node: number): 'none' | 'system' | 'user' {
-    const { graph, paths } = this.analysis;
+    const { paths } = this.analysis;
     const nodes: number[] = [];
-    const edges: number[] = [];
     let at = node;
     while (this.kind[at] === 0) {
-      const e = paths.parentEdge[at]!;
-      if (e === NONE) {
+      const from = paths.parent[at]!;
+      if (from === NONE) {
         this.kind[at] = 1;
         break;
       }
       nodes.push(at);
-      edges.push(e);
-      at = edgeSource(graph, e);
+      at = from;
     }
     for (let i = nodes.length - 1; i >= 0; i--) {
       const from = i === nodes.length - 1 ? at : nodes[i + 1]!;
       const above = this.kind[from]!;
       if (above === 1) this.kind[nodes[i]!] = 1;
       else if (above === 4 || this.analysis.graph.nodeType[from] === this.types.code) this.kind[nodes[i]!] = 4;
-      else this.kind[nodes[i]!] = this.userVisible(edges[i]!, from) || (above === 3 && !this.engine(from)) ? 3 : 2;
+      else this.kind[nodes[i]!] = this.userVisible(nodes[i]!, from) || (above === 3 && !this.engine(from)) ? 3 : 2;
     }
     return (['none', 'none', 'system', 'user', 'system'] as const)[this.kind[node]!]!;
   }
 
-  private userVisible(edge: number, from: number): boolean {
-    const { graph } = this.analysis;
-    const type = graph.edgeType[edge];
+  /** Whether the path's step into `node` (from `from`) is one the program sees. */
+  private userVisible(node: number, from: number): boolean {
+    const type = this.analysis.paths.edgeType[node];
     const t = this.types;
     if (type === t.context) return true;
     if (type !== t.property && type !== t.element && type !== t.shortcut) return false;

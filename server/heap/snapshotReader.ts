@@ -82,6 +82,7 @@ export async function readSnapshot(file: string, options: ReadOptions = {}): Pro
     });
     await pump(fd, body, bodyStart, header.fileSize, options);
     checkNames(header, nodes, edges, strings.count, body.starts);
+    strings.fit();
     const table = new FileStrings(fd, strings);
     const graph: HeapGraph = {
       nodeCount: header.nodeCount,
@@ -101,7 +102,9 @@ export async function readSnapshot(file: string, options: ReadOptions = {}): Pro
       rootIndex: header.rootIndex,
     };
     handedOver = true;
-    return { graph, header, close: () => table.close() };
+    // Bound, not an arrow: an arrow here would share this scope's closure context, which holds the
+    // reader's column objects, and keep the edge columns alive after analyseHeap gave them back.
+    return { graph, header, close: table.close.bind(table) };
   } finally {
     if (!handedOver) fs.closeSync(fd);
   }

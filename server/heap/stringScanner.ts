@@ -39,6 +39,12 @@ export class StringArrayScanner implements SectionScanner, StringLocations {
   error = '';
   errorAt = 0;
   readonly errorIsByte = true;
+  /** Shrinks the location arrays to the strings found (they grow by doubling while scanning). */
+  fit(): void {
+    this.offsets = this.offsets.slice(0, this.count);
+    this.lengths = this.lengths.slice(0, this.count);
+  }
+
   scan(buf: Uint8Array, start: number, end: number, base: number): number {
     let state = this.state;
     let i = start;
@@ -87,10 +93,10 @@ export class StringArrayScanner implements SectionScanner, StringLocations {
 
   private push(length: number): void {
     if (this.count === this.offsets.length) {
-      const offsets = new Float64Array(this.count * 2);
+      const offsets = new Float64Array(Math.max(1024, this.count * 2));
       offsets.set(this.offsets);
       this.offsets = offsets;
-      const lengths = new Uint32Array(this.count * 2);
+      const lengths = new Uint32Array(Math.max(1024, this.count * 2));
       lengths.set(this.lengths);
       this.lengths = lengths;
     }

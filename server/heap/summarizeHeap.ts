@@ -1,7 +1,7 @@
 // What one snapshot holds: constructors by retained size (DevTools' class aggregates), the
 // largest objects with their retainer paths, duplicated strings and the unreachable part. Pure.
 import type { HeapAnalysis } from './analyseHeap';
-import { selfSizeOf, type HeapGraph } from './heapGraph';
+import { selfSizeOf, type HeapNodes } from './heapGraph';
 import { HEAP_REPORT_VERSION, type ConstructorStat, type DuplicateString, type HeapObjectInfo, type HeapSummary, type SnapshotFacts } from './heapTypes';
 import { classIndex, classNameOf, type ClassIndex } from './nodeClass';
 import { retainerPath } from './retainerPaths';
@@ -10,11 +10,13 @@ import { retainerPath } from './retainerPaths';
 const MAX_VALUE = 200;
 
 /** The snapshot's size facts; `header` is the reader's SnapshotHeader (only these fields are read). */
-export function snapshotFacts(header: { fileSize: number; nodeFields: readonly string[] }, graph: HeapGraph, file?: string): SnapshotFacts {
+export function snapshotFacts(header: { fileSize: number; nodeFields: readonly string[] }, graph: HeapNodes, file?: string): SnapshotFacts {
   let totalSize = 0;
   for (let i = 0; i < graph.nodeCount; i++) totalSize += selfSizeOf(graph, i);
   return { ...(file === undefined ? {} : { file }), fileSize: header.fileSize, nodeCount: graph.nodeCount, edgeCount: graph.edgeCount, totalSize, nodeFieldCount: header.nodeFields.length };
 }
+
+const NONE = 0xffffffff;
 
 export interface SummaryOptions {
   /** How many largest objects and duplicated strings to keep (default 20). Every constructor is kept. */
@@ -39,65 +41,58 @@ export function summarizeHeap(analysis: HeapAnalysis, facts: SnapshotFacts, opti
   };
 }
 
-/** Per node: its children in the dominator tree, as CSR (firstChild has N+1 entries). */
-function dominatorChildren(analysis: HeapAnalysis): { firstChild: Uint32Array; children: Uint32Array } {
-  const { graph, idom } = analysis;
-  const n = graph.nodeCount;
-  const root = graph.rootIndex;
-  const firstChild = new Uint32Array(n + 1);
-  for (let v = 0; v < n; v++) if (v !== root) firstChild[idom[v]! + 1]!++;
-  for (let v = 0; v < n; v++) firstChild[v + 1]! += firstChild[v]!;
-  const children = new Uint32Array(Math.max(0, n - 1));
-  const fill = firstChild.slice(0, n);
-  for (let v = 0; v < n; v++) if (v !== root) children[fill[idom[v]!]!++] = v;
-  return { firstChild, children };
-}
-
 /**
  * Class aggregates, DevTools' way: nodes of self size 0 are left out; a class's retained size sums
  * the retained sizes of its topmost objects on each dominator-tree path (a depth-first walk that
- * counts, per class, the objects of it on the current path), so nested ones are not counted twice.
+ * marks, per class, whether an object of it is on the current path), so nested ones are not
+ * counted twice. The walk needs no stack: the tree is kept as first-child and next-sibling lists
+ * (8 bytes per node) and the way up is idom, so it adds 8 bytes and a bit per node to classOf.
  */
 function constructorStats(analysis: HeapAnalysis, classes: ClassIndex): ConstructorStat[] {
-  const { graph, retainedSize } = analysis;
+  const { graph, retainedSize, idom } = analysis;
   const { classOf, names } = classes;
   const count = new Float64Array(names.length);
   const self = new Float64Array(names.length);
   const retained = new Float64Array(names.length);
-  const onPath = new Uint32Array(names.length);
-  const { firstChild, children } = dominatorChildren(analysis);
+  const onPath = new Uint8Array(names.length);
   const n = graph.nodeCount;
-  const stack = new Uint32Array(n);
-  const cursor = new Uint32Array(n);
-  // Per stack slot: 1 when that node is its class's topmost on the path.
-  const topmost = new Uint8Array(n);
-  const enter = (v: number, sp: number): void => {
-    stack[sp] = v;
-    cursor[sp] = firstChild[v]!;
-    topmost[sp] = 0;
+  const root = graph.rootIndex;
+  const firstChild = new Uint32Array(n).fill(NONE);
+  const nextSibling = new Uint32Array(n).fill(NONE);
+  for (let v = n - 1; v >= 0; v--) {
+    if (v === root) continue;
+    nextSibling[v] = firstChild[idom[v]!]!;
+    firstChild[idom[v]!] = v;
+  }
+  // Per node: 1 when it is its class's topmost on the path (and so clears the mark on the way up).
+  const topmost = new Uint8Array((n + 7) >>> 3);
+  let v = root;
+  for (;;) {
+    // Enter v.
     const size = selfSizeOf(graph, v);
-    if (size === 0) return;
-    const c = classOf[v]!;
-    count[c]!++;
-    self[c]! += size;
-    if (onPath[c] === 0) {
-      retained[c]! += retainedSize[v]!;
-      onPath[c] = 1;
-      topmost[sp] = 1;
+    if (size > 0) {
+      const c = classOf[v]!;
+      count[c]!++;
+      self[c]! += size;
+      if (onPath[c] === 0) {
+        retained[c]! += retainedSize[v]!;
+        onPath[c] = 1;
+        topmost[v >>> 3]! |= 1 << (v & 7);
+      }
     }
-  };
-  enter(graph.rootIndex, 0);
-  let sp = 1;
-  while (sp > 0) {
-    const at = sp - 1;
-    const v = stack[at]!;
-    if (cursor[at]! < firstChild[v + 1]!) {
-      enter(children[cursor[at]!++]!, sp);
-      sp++;
+    if (firstChild[v] !== NONE) {
+      v = firstChild[v]!;
       continue;
     }
-    if (topmost[at] === 1) onPath[classOf[v]!] = 0;
-    sp--;
+    // Leave v, and each ancestor whose last child it was, then go on to the next sibling.
+    for (;;) {
+      if ((topmost[v >>> 3]! & (1 << (v & 7))) !== 0) onPath[classOf[v]!] = 0;
+      if (v === root) break;
+      if (nextSibling[v] !== NONE) break;
+      v = idom[v]!;
+    }
+    if (v === root) break;
+    v = nextSibling[v]!;
   }
   const stats: ConstructorStat[] = [];
   for (let c = 0; c < names.length; c++) if (count[c]! > 0) stats.push({ name: names[c]!, count: count[c]!, selfSize: self[c]!, retainedSize: retained[c]! });
@@ -122,7 +117,7 @@ function largestObjects(analysis: HeapAnalysis, top: number): HeapObjectInfo[] {
 }
 
 /** String nodes with the same value (V8 writes one strings-table entry per value: the same name index), by wasted size. */
-function duplicateStrings(graph: HeapGraph, top: number): DuplicateString[] {
+function duplicateStrings(graph: HeapNodes, top: number): DuplicateString[] {
   const string = graph.nodeTypeNames.indexOf('string');
   const count = new Uint32Array(graph.strings.count);
   const total = new Float64Array(graph.strings.count);

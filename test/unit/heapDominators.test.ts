@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { analyseHeap } from '../../server/heap/analyseHeap';
 import { computeDominators } from '../../server/heap/dominators';
-import { essentialEdges, hasBit } from '../../server/heap/essentialEdges';
+import { ephemeronTableEdges, essentialEdges, hasBit } from '../../server/heap/essentialEdges';
 import { graphFromSpec, SESSIONS_GRAPH, type EdgeTypeName, type GraphSpec } from './heapFixtures';
 
 test('SESSIONS_GRAPH: the retained sizes worked out by hand', () => {
@@ -36,7 +36,7 @@ test('essential edges: no weak, no self, shortcut only from the root, not the We
     ],
   };
   const g = graphFromSpec(spec);
-  const bits = essentialEdges(g);
+  const bits = essentialEdges(g, ephemeronTableEdges(g));
   const kept: string[] = [];
   for (let from = 0; from < g.nodeCount; from++) {
     for (let e = g.firstEdge[from]!; e < g.firstEdge[from + 1]!; e++) if (hasBit(bits, e)) kept.push(`${from}->${g.edgeTo[e]} ${g.edgeTypeNames[g.edgeType[e]!]}`);
@@ -189,11 +189,19 @@ test('SEMI-NCA agrees with the dominator set equations on random graphs (weak, s
         nodes: Array.from({ length: g.n }, (_, v) => ({ type: 'object', name: `N${v}`, self: v + 1 })),
         edges: g.edges.map((e, j) => ({ ...e, name: e.type === 'element' ? j : `e${j}` })),
       };
-      const got = computeDominators(graphFromSpec(spec), essentialEdges(graphFromSpec(spec)));
+      // The way analyseHeap runs it: predecessor lists in the edge-name column, edges given back.
+      const graph = graphFromSpec(spec);
+      const got = analyseHeap(graph);
+      assert.equal(graph.edgeTo.length, 0, 'the edges were given back');
       const want = referenceDominators(g);
       assert.deepEqual([...got.idom], want.idom);
       assert.deepEqual([...got.retainedSize], want.retained);
       assert.equal(got.unreachable.count, want.unreachable);
+      // And alone, with lists of its own and the edges kept.
+      const plain = graphFromSpec(spec);
+      const alone = computeDominators(plain, essentialEdges(plain, ephemeronTableEdges(plain)));
+      assert.deepEqual([...alone.idom], want.idom);
+      assert.equal(plain.edgeTo.length, g.edges.length);
     }),
     { numRuns: 400 },
   );

@@ -36,6 +36,9 @@ class ArrayStrings implements StringTable {
     if (!Number.isInteger(index) || index < 0 || index >= this.values.length) throw new RangeError(`no string ${index}`);
     return this.values[index]!;
   }
+  includes(index: number, text: string): boolean {
+    return this.get(index).includes(text);
+  }
 }
 
 interface Interned {

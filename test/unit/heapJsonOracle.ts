@@ -35,6 +35,9 @@ export function graphFromSnapshotJson(parsed: unknown): HeapGraph {
       if (value === undefined) throw new RangeError(`no string ${index}`);
       return value;
     },
+    includes(index: number, text: string) {
+      return this.get(index).includes(text);
+    },
   };
   return {
     nodeCount: n,

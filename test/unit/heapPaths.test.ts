@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { analyseHeap } from '../../server/heap/analyseHeap';
 import type { RetainerStep } from '../../server/heap/heapTypes';
 import { classNameOf } from '../../server/heap/nodeClass';
-import { edgeSource, formatRetainerPath, PathKinds, retainerPath } from '../../server/heap/retainerPaths';
+import { formatRetainerPath, PathKinds, retainerPath } from '../../server/heap/retainerPaths';
 import { graphFromSnapshotJson } from './heapJsonOracle';
 import { graphFromSpec, SESSIONS_GRAPH, type GraphSpec } from './heapFixtures';
 
@@ -125,11 +125,6 @@ test('path kinds: user-visible (a variable, a program object\'s property, a Map\
     ['system', 'user', 'user', 'none', 'system', 'system', 'system', 'system', 'user', 'system'],
     'a property of an object held through compiled code (a boilerplate of a feedback cell) is still the engine\'s',
   );
-});
-
-test('edgeSource finds the node an edge leaves from, past nodes without edges', () => {
-  const g = graphFromSpec(SESSIONS_GRAPH);
-  for (let from = 0; from < g.nodeCount; from++) for (let e = g.firstEdge[from]!; e < g.firstEdge[from + 1]!; e++) assert.equal(edgeSource(g, e), from);
 });
 
 const PROGRAM = `

@@ -100,12 +100,14 @@ test('duplicated strings: same value, all copies but one wasted, value cut to 20
     edges: [],
   };
   const g = graphFromSpec(spec);
-  const summary = summarizeHeap(analyseHeap(g), snapshotFacts(header, g));
+  const analysis = analyseHeap(g);
+  const summary = summarizeHeap(analysis, snapshotFacts(header, g));
   assert.deepEqual(summary.duplicateStrings, [
     { value: 'x'.repeat(200), count: 2, totalSize: 640, wastedSize: 320 },
     { value: 'hello', count: 3, totalSize: 60, wastedSize: 40 },
   ]);
-  assert.equal(summarizeHeap(analyseHeap(g), snapshotFacts(header, g), { top: 1 }).duplicateStrings.length, 1);
+  assert.equal(summarizeHeap(analysis, snapshotFacts(header, g), { top: 1 }).duplicateStrings.length, 1);
+  assert.throws(() => analyseHeap(g), /analyse each graph once/, 'a graph analysed twice is refused, not looped over');
 });
 
 test('keepTop keeps the highest scores in order, at most top', () => {
