@@ -18,14 +18,14 @@ const FIXED_BYTES = 2 * 2 ** 20;
  * the reader's columns, N × 17 (type 1, name 4, id 4, self size 4, first edge 4) + E × 9 (type 1,
  * name 4, target 4), an allowance of N × 12 for the string offsets (8) and lengths (4), assuming at
  * most one distinct string per node; and what analyseHeap adds while it still holds the edges,
- * N × 21 + E / 4: the retainer tree (9 per node) and the dominator pass's preorder numbers and
- * DFS parents (8), bit sets over nodes and edges; its predecessor lists go into the edge-name
+ * N × 18 + E / 4: the retainer tree (9 per node), the dominator pass's preorder numbers and DFS
+ * parents (8), bit sets over nodes (1) and edges; its predecessor lists go into the edge-name
  * column, and the rest of its arrays are made only after the edges are given back.
  */
 export function estimateAnalysisBytes(counts: SnapshotCounts): number {
   const n = counts.nodeCount;
   const e = counts.edgeCount;
-  return FIXED_BYTES + n * 17 + e * 9 + n * 12 + n * 21 + Math.ceil(e / 4);
+  return FIXED_BYTES + n * 17 + e * 9 + n * 12 + n * 18 + Math.ceil(e / 4);
 }
 
 /** Bytes readSnapshotIds allocates: the id column and the chunk buffer. */

@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { analyseHeap } from '../../server/heap/analyseHeap';
+import { ephemeronTableEdges, hasBit } from '../../server/heap/essentialEdges';
 import type { HeapGraph } from '../../server/heap/heapGraph';
 import { estimateAnalysisBytes, readSnapshot, readSnapshotHeader, readSnapshotIds, SnapshotFormatError, SnapshotTooLargeError } from '../../server/heap/snapshotReader';
 import { graphFromSpec, SESSIONS_GRAPH, snapshotText, type GraphSpec } from './heapFixtures';
@@ -77,6 +79,40 @@ test('strings with escapes, \\u escapes and raw UTF-8 decode as JSON does', asyn
   for (const text of [snapshotText(spec), snapshotText(spec).replace(/é/g, '\\u00e9')]) {
     assertSameGraph(await roundTrip(t, text, 3), graphFromSpec(spec));
   }
+});
+
+test("includes() answers from the file's raw bytes as get().includes() would, never past the string's end", async (t) => {
+  const names = ['say "hi" pair', 'x', 'pair in WeakMap (table @7)', 'café pair', 'back\\slash pair in', '日本 pair'];
+  const spec: GraphSpec = { nodes: names.map((name, i) => ({ type: 'string', name, self: i })), edges: [] };
+  const graph = await roundTrip(t, snapshotText(spec), 5);
+  for (let i = 0; i < graph.strings.count; i++) {
+    for (const needle of ['pair', 'pair in WeakMap (table @', 'x', 'hi', 'slash pair in']) assert.equal(graph.strings.includes(i, needle), graph.strings.get(i).includes(needle), `string ${i}, ${needle}`);
+  }
+});
+
+test("a WeakMap's table edge is found from the strings of a file, and its value is dominated by its key", async (t) => {
+  const spec: GraphSpec = {
+    nodes: [
+      { type: 'synthetic', name: '', self: 0 },
+      { type: 'object', name: 'WeakMap', self: 10 },
+      { type: 'hidden', name: 'system / EphemeronHashTable', id: 99, self: 10 },
+      { type: 'object', name: 'Key', id: 41, self: 10 },
+      { type: 'object', name: 'Value', id: 43, self: 10 },
+    ],
+    edges: [
+      { from: 0, to: 1, type: 'element', name: 1 },
+      { from: 0, to: 3, type: 'element', name: 2 },
+      { from: 1, to: 2, type: 'internal', name: 'table' },
+      { from: 2, to: 4, type: 'internal', name: '1 / part of key (Key @41) -> value (Value @43) pair in WeakMap (table @99)' },
+      { from: 3, to: 4, type: 'internal', name: '2 / part of key (Key @41) -> value (Value @43) pair in WeakMap (table @99)' },
+    ],
+  };
+  const graph = await roundTrip(t, snapshotText(spec), 16);
+  const ephemerons = ephemeronTableEdges(graph);
+  assert.deepEqual([0, 1, 2, 3, 4].filter((e) => hasBit(ephemerons, e)), [3], 'only the table → value edge');
+  const a = analyseHeap(graph);
+  assert.equal(a.idom[4], 3);
+  assert.equal(a.retainedSize[3], 20);
 });
 
 test('self sizes of 4 GiB or more saturate the column and keep their true value', async (t) => {
