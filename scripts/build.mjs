@@ -19,7 +19,7 @@ const common = {
 
 await build({
   ...common,
-  entryPoints: { server: 'server/cli/main.ts', loadWorker: 'server/load/loadWorker.ts' },
+  entryPoints: { server: 'server/cli/main.ts', loadWorker: 'server/load/loadWorker.ts', heapWorker: 'server/session/heapWorker.ts' },
   outdir: 'dist',
   // Only agentSource's from-source path (under tsx) uses esbuild; the built server reads dist/agent.js.
   external: ['esbuild'],

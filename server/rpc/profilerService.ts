@@ -23,7 +23,8 @@ import { RpcFailure } from './rpcFailure';
 import type { CallContext } from './rpcServer';
 import { defaultSamplingIntervalUs } from '../profiling/samplingInterval';
 import { snapshotWarning } from '../heap/captureSnapshot';
-import { diffSnapshotFiles, summarizeSnapshotFile, takeSnapshot } from '../session/heapJobs';
+import { takeSnapshot } from '../session/heapJobs';
+import { diffSnapshotFilesInWorker, summarizeSnapshotFileInWorker } from '../session/heapWorkerJobs';
 import { findLeak } from '../session/findLeak';
 
 export interface ProfilerServiceOptions {
@@ -129,11 +130,11 @@ export class ProfilerService {
     },
     summarizeHeapSnapshot: (params) =>
       this.heapWork({ target: false }, async (signal) => ({
-        summary: await summarizeSnapshotFile(params.file, { signal, top: params.top, onProgress: (message, fraction) => this.options.emit('heapProgress', { operation: 'summary', message, ...(fraction !== undefined ? { fraction } : {}) }) }),
+        summary: await summarizeSnapshotFileInWorker(params.file, { signal, top: params.top, onProgress: (message, fraction) => this.options.emit('heapProgress', { operation: 'summary', message, ...(fraction !== undefined ? { fraction } : {}) }) }),
       })),
     diffHeapSnapshots: (params) =>
       this.heapWork({ target: false }, async (signal) => ({
-        diff: await diffSnapshotFiles(params.files, { signal, top: params.top, onProgress: (message, fraction) => this.options.emit('heapProgress', { operation: 'diff', message, ...(fraction !== undefined ? { fraction } : {}) }) }),
+        diff: await diffSnapshotFilesInWorker(params.files, { signal, top: params.top, onProgress: (message, fraction) => this.options.emit('heapProgress', { operation: 'diff', message, ...(fraction !== undefined ? { fraction } : {}) }) }),
       })),
     findLeak: (params) => {
       const url = this.loadUrl(params.load.url, params.allowHosts);
@@ -154,6 +155,7 @@ export class ProfilerService {
           failOnGrowthBytes: params.failOnGrowthBytes,
           onProgress: (progress) => this.options.emit('heapProgress', progress),
           onLoadProgress: (progress) => this.options.emit('loadProgress', progress),
+          diffFiles: diffSnapshotFilesInWorker,
         });
         this.options.log(`leak hunt done: ${report.headline}`);
         return { report };

@@ -49,6 +49,8 @@ export interface FindLeakOptions {
   onProgress?: (progress: HeapProgress) => void;
   /** The loads' own progress, about once a second. */
   onLoadProgress?: (progress: LoadProgress, load: 1 | 2) => void;
+  /** How the three snapshots are diffed: diffSnapshotFiles in this thread (the CLI), or in a worker (`perflens serve`). */
+  diffFiles?: typeof diffSnapshotFiles;
 }
 
 /** The hunt's steps, each an equal share of its progress `fraction`. */
@@ -116,7 +118,7 @@ export async function findLeak(session: TargetSession, options: FindLeakOptions)
     files.push(await snapshot(3));
 
     progress('reading', 'reading snapshot 1');
-    const diff = await diffSnapshotFiles(files, {
+    const diff = await (options.diffFiles ?? diffSnapshotFiles)(files, {
       signal,
       requests: first.requests,
       top: options.top,

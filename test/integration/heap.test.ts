@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -163,6 +163,79 @@ test("heap leak on the demo's GET /leak: AuditEntry held by auditLog, about 20 K
   assert.equal(lenient.code, 0, lenient.stderr);
   assert.match(lenient.stdout, /^GET \/leak leaks about/);
   assert.match(lenient.stdout, /--fail-on-growth 10 MB per request: holds/);
+});
+
+/**
+ * A snapshot of `n` Link objects written straight to `file` (no process to capture, so it is
+ * quick): the root holds each by an element edge, and each holds the next by `next` (a DFS as
+ * deep as the graph). Large enough that its analysis takes a while.
+ */
+function writeChainSnapshot(file: string, n: number): void {
+  const fd = openSync(file, 'w');
+  let rows: string[] = [];
+  let firstRow = true;
+  const row = (text: string) => {
+    rows.push(text);
+    if (rows.length >= 65_536) flush();
+  };
+  const flush = () => {
+    if (rows.length === 0) return;
+    writeSync(fd, (firstRow ? '' : ',') + rows.join(','));
+    firstRow = false;
+    rows = [];
+  };
+  const section = (text: string) => {
+    flush();
+    writeSync(fd, text);
+    firstRow = true;
+  };
+  try {
+    const meta = {
+      node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'detachedness'],
+      node_types: [['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic', 'concatenated string', 'sliced string', 'symbol', 'bigint', 'object shape'], 'string', 'number', 'number', 'number', 'number'],
+      edge_fields: ['type', 'name_or_index', 'to_node'],
+      edge_types: [['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'], 'string_or_number', 'node'],
+    };
+    section(`{"snapshot":${JSON.stringify({ meta, node_count: n + 1, edge_count: 2 * n - 1 })},\n"nodes":[`);
+    // The root (synthetic, 6 fields a row), then the Links (object, name 1 = "Link", 32 bytes).
+    row(`9,0,1,0,${n},0`);
+    for (let i = 1; i <= n; i++) row(`3,1,${2 * i + 1},32,${i < n ? 1 : 0},0`);
+    section('],\n"edges":[');
+    // The root's element edges [i] → Link i, then each Link's `next` (name 2) → Link i + 1.
+    for (let i = 1; i <= n; i++) row(`1,${i},${i * 6}`);
+    for (let i = 1; i < n; i++) row(`2,2,${(i + 1) * 6}`);
+    section('],\n"strings":["","Link","next"]}');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+test('over the RPC, a snapshot is read and analysed off the server\'s thread: it answers while the analysis runs, and cancelHeap ends one at once', async () => {
+  const client = await ServeClient.start();
+  after(() => client.stop());
+  const file = join(folder('rpc-worker'), 'chain.heapsnapshot');
+  writeChainSnapshot(file, 2_000_000);
+  let from = client.events.length;
+  let summaryDone = false;
+  const pending = client.request('summarizeHeapSnapshot', { file }).then((answer) => {
+    summaryDone = true;
+    return answer;
+  });
+  await client.waitForEvent('heapProgress', (p) => p.message.startsWith('analysing'), from);
+  await client.ok('getTarget', {});
+  assert.equal(summaryDone, false, 'getTarget was answered while the analysis ran');
+  const answer = await pending;
+  const summary = (answer.result as { summary: HeapSummary }).summary;
+  assert.deepEqual(summary.constructors.find((c) => c.name === 'Link'), { name: 'Link', count: 2_000_000, selfSize: 64_000_000, retainedSize: 64_000_000 });
+  assert.equal(summary.snapshot.nodeCount, 2_000_001);
+
+  from = client.events.length;
+  const cancelled = client.request('summarizeHeapSnapshot', { file });
+  await client.waitForEvent('heapProgress', (p) => p.message.startsWith('analysing'), from);
+  await client.ok('cancelHeap', {});
+  assert.equal((await cancelled).error?.code, 'CANCELLED');
+  // The server is free for the next job at once.
+  assert.equal((await client.ok('summarizeHeapSnapshot', { file, top: 1 })).summary.largest.length, 1);
 });
 
 test('over the RPC: takeHeapSnapshot with heapProgress events; cancelHeap during one: CANCELLED, no files; findLeak on the demo', async () => {
