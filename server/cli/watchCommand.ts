@@ -109,6 +109,9 @@ export async function watchCommand(argv: string[]): Promise<number> {
       },
     }).catch(async (err: Error) => {
       // The inspector opened, then the service died (a missing script exits a moment later): say how it ended.
+      // A dying Node waits for its debugger to disconnect ("Cannot find context" on the agent's
+      // evaluate, not a closed socket), so let go of the inspector before waiting for the exit.
+      await connection.close().catch(() => undefined);
       await target.describeLoss();
       const why = target.ended && !target.ended.released ? `${target.ended.description} while PerfLens was putting its agent in` : `the agent could not be put into the service (${err.message})`;
       throw new CliError(`could not watch ${target.description}: ${why}${target.formatTail()}`);

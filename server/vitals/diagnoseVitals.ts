@@ -79,7 +79,8 @@ export function diagnoseVitals(summary: VitalsSummary, samples: readonly VitalsS
  * run of at least MEMORY_MIN_SPAN_MS); the floor rising in at least two thirds of the steps from
  * one window to the next; a rise from the first to the last of at least MEMORY_MIN_GROWTH_BYTES
  * and MEMORY_MIN_GROWTH_SHARE of the first; and at least MEMORY_LATE_GROWTH_SHARE of that rise
- * between the middle window and the last. A saw-tooth heap (collections bring it back to the same
+ * between the run's middle (the middle window's floor, or halfway between the two middle ones
+ * when there is an even number) and the last window. A saw-tooth heap (collections bring it back to the same
  * floor) fails the rise, a warm-up that levels off the last test.
  */
 export function heapOnlyGrows(floors: readonly HeapFloor[]): boolean {
@@ -93,7 +94,9 @@ export function heapOnlyGrows(floors: readonly HeapFloor[]): boolean {
   const last = kept[kept.length - 1]!;
   const growth = last - first;
   if (growth < Math.max(MEMORY_MIN_GROWTH_BYTES, MEMORY_MIN_GROWTH_SHARE * first)) return false;
-  const middle = kept[Math.ceil((kept.length - 1) / 2)]!;
+  // The run's middle: the middle window's floor, or halfway between the two middle ones.
+  const half = (kept.length - 1) / 2;
+  const middle = (kept[Math.floor(half)]! + kept[Math.ceil(half)]!) / 2;
   return last - middle >= MEMORY_LATE_GROWTH_SHARE * growth;
 }
 
