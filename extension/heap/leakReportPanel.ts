@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { HeapLeakReport } from '../../server/heap/heapTypes';
+import type { HeapDiff, HeapLeakReport } from '../../server/heap/heapTypes';
 import type { FromLeakReport, ToLeakReport } from '../../webview/heap/leak/messages';
 import { MessageWaiter } from '../panels/messageWaiter';
 import { createSidePanel } from '../panels/sideColumn';
@@ -15,7 +15,7 @@ export interface LeakReportHandlers {
   openFlameGraph(report: HeapLeakReport): void;
 }
 
-/** The leak report (Find Leak): one reusable webview panel in PerfLens's side column. */
+/** The leak report (Find Leak, Compare Heap Snapshots): one reusable webview panel in PerfLens's side column. */
 export class LeakReportPanel implements vscode.Disposable {
   private panel?: vscode.WebviewPanel;
   /** The report the page shows: handed to it again if VS Code reloads the page. */
@@ -31,8 +31,8 @@ export class LeakReportPanel implements vscode.Disposable {
     private readonly handlers: LeakReportHandlers,
   ) {}
 
-  /** Shows the report; resolves once the page has drawn it. */
-  async show(report: HeapLeakReport, title: string): Promise<void> {
+  /** Shows a leak hunt's report or a diff of snapshot files; resolves once the page has drawn it. */
+  async show(report: HeapLeakReport | HeapDiff, title: string): Promise<void> {
     const panel = this.ensurePanel();
     panel.title = `Leak: ${title}`;
     this.rendered = undefined;
@@ -89,7 +89,7 @@ export class LeakReportPanel implements vscode.Disposable {
         case 'openSnapshot':
           return this.handlers.openSnapshot(message.file);
         case 'openFlameGraph':
-          if (this.shown) this.handlers.openFlameGraph(this.shown.report);
+          if (this.shown?.report.kind === 'heap-leak') this.handlers.openFlameGraph(this.shown.report);
           return;
         case 'ready':
           // A page that says it is ready when we did not set one up was reloaded by VS Code: give it its report back.

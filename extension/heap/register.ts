@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { HeapLeakReport } from '../../server/heap/heapTypes';
+import type { HeapDiff, HeapLeakReport } from '../../server/heap/heapTypes';
+import { diffHeadline } from '../../server/heap/leakHeadline';
 import type { HeapSnapshotTaken } from '../../server/protocol/protocol';
 import { formatBytes } from '../../server/text/formatBytes';
 import type { WorkspaceRoute } from '../../server/routes/fullPaths';
@@ -9,6 +10,7 @@ import type { FlameGraphPanel } from '../panels/flameGraphPanel';
 import type { RequestStore } from '../requests/savedRequest';
 import type { ServerClient } from '../server/serverClient';
 import { AllocationAnnotations, OPEN_LEAK_REPORT_COMMAND } from './allocationAnnotations';
+import { compareSnapshotsCommand } from './compareSnapshotsCommand';
 import { findLeakCommand } from './findLeakCommand';
 import { HEAP_SNAPSHOT_VIEW_TYPE, HeapSnapshotEditorProvider, type SummaryEditorState } from './heapSnapshotEditor';
 import { formatCount } from './heapText';
@@ -19,6 +21,7 @@ import { takeSnapshotCommand } from './takeSnapshotCommand';
 
 export const TAKE_HEAP_SNAPSHOT_COMMAND = 'perflens.takeHeapSnapshot';
 export const FIND_LEAK_COMMAND = 'perflens.findLeak';
+export const COMPARE_HEAP_SNAPSHOTS_COMMAND = 'perflens.compareHeapSnapshots';
 
 export interface HeapDeps {
   client: () => Promise<ServerClient>;
@@ -81,6 +84,16 @@ export function registerHeap(context: vscode.ExtensionContext, deps: HeapDeps): 
     await panel.show(report, title);
   }
 
+  /** A diff of snapshot files in the leak report panel: no allocating lines to annotate, so the notes of an earlier hunt go. */
+  async function showDiff(diff: HeapDiff, label: string): Promise<void> {
+    for (const warning of diff.warnings) log.warn(`heap: ${warning}`);
+    const headline = diffHeadline(diff);
+    log.info(`heap diff (${label}): ${headline}; ${diff.suspects.length} suspect groups, ${formatCount(diff.totals.count)} objects, ${formatBytes(diff.totals.retainedSize)} retained`);
+    annotations.show(undefined);
+    await panel.show(diff, label);
+    void (diff.suspects.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(`PerfLens: ${headline}`);
+  }
+
   context.subscriptions.push(
     annotations,
     panel,
@@ -103,6 +116,13 @@ export function registerHeap(context: vscode.ExtensionContext, deps: HeapDeps): 
         void show(`PerfLens: ${found.report.headline}`, ...(first ? ['Go to Allocating Line'] : [])).then((pick) => {
           if (pick && first) void openBesidePanel(first.file, first.line, 1, panel.viewColumn);
         });
+      }),
+    ),
+    vscode.commands.registerCommand(
+      COMPARE_HEAP_SNAPSHOTS_COMMAND,
+      guarded('Compare Heap Snapshots', async (...args: unknown[]) => {
+        const compared = await compareSnapshotsCommand(args, context.globalStorageUri, { client, log, onBusy: deps.onBusy });
+        if (compared) await showDiff(compared.diff, compared.label);
       }),
     ),
     vscode.commands.registerCommand(OPEN_LEAK_REPORT_COMMAND, () => {

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { heapPageHtml } from '../../extension/heap/heapPage';
 import { ensureChromium, repoRoot } from '../../scripts/vscode/install';
-import type { HeapSummary } from '../../server/heap/heapTypes';
+import type { HeapDiff, HeapSummary } from '../../server/heap/heapTypes';
+import { diffHeadline } from '../../server/heap/leakHeadline';
 import type { FromLeakReport, ToLeakReport } from '../../webview/heap/leak/messages';
 import type { FromHeapSummary, ToHeapSummary } from '../../webview/heap/summary/messages';
 import { launchBrowser, screenshotOnFailure, type BrowserSession } from '../vscode/browser';
@@ -174,6 +175,44 @@ test('the leak report: the headline, each group with its path step by step and i
     await page.screenshot({ path: join(repoRoot, 'test-results', 'heap-leak-report.png'), fullPage: true }).catch(() => undefined);
   } catch (error) {
     await screenshotOnFailure(page, 'heap-leak-report');
+    throw error;
+  }
+});
+
+test('a diff of snapshot files in the same page: its own title and headline, no load or growth per request, "not known" for where objects were allocated, the snapshots as links', { timeout: 30_000 }, async () => {
+  try {
+    await open('leak');
+    const hunt = demoLeakReport(ROOT);
+    const files = hunt.files.snapshots;
+    const diff: HeapDiff = {
+      version: hunt.version,
+      kind: 'heap-diff',
+      snapshots: hunt.snapshots.map((s, i) => ({ ...s, file: files[i] })),
+      allocatedCount: hunt.allocatedCount,
+      survivingCount: hunt.survivingCount,
+      suspects: hunt.suspects.map(({ allocatedAt: _a, growthPerRequest: _g, ...group }) => group),
+      settled: hunt.settled,
+      totals: hunt.totals,
+      warnings: [],
+    };
+    await post({ type: 'show', report: diff, roots: [ROOT] });
+    const drawn = await rendered<Extract<FromLeakReport, { type: 'rendered' }>>(1);
+    assert.equal(drawn.groups, 2);
+    assert.equal(drawn.sites, 0);
+    assert.equal(await page.locator('h1').innerText(), `Heap diff: ${files.map((f) => f.split('/').pop()).join(' → ')}`);
+    assert.equal(await page.locator('.headline').innerText(), diffHeadline(diff));
+    assert.match(await page.locator('.headline').innerText(), /^12,000 AuditEntry objects \(4\.1 MB\) new in the second snapshot are still alive in the third, held by auditLog \(Array\)/);
+    const audit = page.locator('section.group[data-name="AuditEntry"]');
+    assert.deepEqual(await audit.locator('.figures span').allInnerTexts(), ['12,000 AuditEntry objects', '4.1 MB retained', '656 KB shallow', '11,800 more over the second load']);
+    assert.match(await audit.innerText(), /Not known: snapshots alone do not say where objects were allocated/);
+    assert.equal(await page.locator('button', { hasText: 'Open allocations in flame graph' }).count(), 0);
+    assert.doesNotMatch(await page.locator('.figures').first().innerText(), /per request|load 1/);
+    await page.locator('ol.files button.link').nth(2).click();
+    const clicks = (await sent<FromLeakReport>()).filter((m) => m.type === 'openSnapshot');
+    assert.deepEqual(clicks, [{ type: 'openSnapshot', file: files[2] }]);
+    await page.screenshot({ path: join(repoRoot, 'test-results', 'heap-diff-report.png'), fullPage: true }).catch(() => undefined);
+  } catch (error) {
+    await screenshotOnFailure(page, 'heap-diff-report');
     throw error;
   }
 });

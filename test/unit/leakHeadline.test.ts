@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { heldBy, leakHeadline } from '../../server/heap/leakHeadline';
+import { diffHeadline, heldBy, leakHeadline } from '../../server/heap/leakHeadline';
 import type { AllocationSite, LeakSuspectGroup, RetainerStep } from '../../server/heap/heapTypes';
 
 const step = (edge: string, edgeType: string, node: string, id: number): RetainerStep => ({ edge, edgeType, node, nodeType: 'object', id });
@@ -29,5 +29,17 @@ test('the headline names the endpoint, growth per request, the top group, its ho
   assert.equal(
     leakHeadline({ ...input, suspects: [], settled: [pool], growthPerRequest: 0 }),
     'no growth found: what GET /leak kept from the first load (1,200 requests; 10 HTTPParser: 3.3 KB) did not grow over the second load: a pool or cache that filled up, not a leak',
+  );
+});
+
+test('a diff of snapshot files leads with its top group, where it was new and what holds it; none found says which snapshots it compared', () => {
+  const facts = { fileSize: 1, nodeCount: 1, edgeCount: 1, totalSize: 1, nodeFieldCount: 7 };
+  const three = [facts, facts, facts];
+  assert.equal(diffHeadline({ snapshots: three, suspects: [group, group] }), '1,200 AuditEntry objects (24 MB) new in the second snapshot are still alive in the third, held by auditLog (Array) (and 1 more group)');
+  assert.equal(diffHeadline({ snapshots: [facts, facts], suspects: [{ ...group, count: 1 }] }), '1 AuditEntry object (24 MB) new since the first snapshot is still alive in the second, held by auditLog (Array)');
+  assert.equal(diffHeadline({ snapshots: [facts, facts], suspects: [] }), 'no growth found: nothing new since the first snapshot was still alive in the second (noise left out)');
+  assert.equal(
+    diffHeadline({ snapshots: three, suspects: [], settled: [{ ...group, name: 'HTTPParser', count: 10 }] }),
+    'no growth found: what was new in the second snapshot (10 HTTPParser) did not grow again by the third: a pool or cache that filled up, not a leak',
   );
 });

@@ -20,6 +20,15 @@ globalThis.kept = Array.from({ length: 200 }, (_, i) => new PerfLensFixtureEntry
 require('v8').writeHeapSnapshot(process.argv[1]);
 `;
 
+/** A program that writes three snapshots of itself (argv: their paths), keeping 3,000 more entries before each of the last two. */
+const THREE_SNAPSHOTS_PROGRAM = `
+const v8 = require('v8');
+class PerfLensGrowingEntry { constructor(i) { this.i = i; this.text = 'entry ' + i; } }
+const kept = [];
+const grow = () => { for (let i = 0; i < 3000; i++) kept.push(new PerfLensGrowingEntry(i)); };
+v8.writeHeapSnapshot(process.argv[1]); grow(); v8.writeHeapSnapshot(process.argv[2]); grow(); v8.writeHeapSnapshot(process.argv[3]);
+`;
+
 async function openWithDefault(uri: vscode.Uri): Promise<vscode.Tab> {
   await vscode.commands.executeCommand('vscode.open', uri);
   return waitFor(() => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === uri.toString()));
@@ -50,7 +59,7 @@ suite('heap snapshots and leaks in the editor', () => {
 
   test('the commands are registered and *.heapsnapshot files have PerfLens as their default editor', async () => {
     const commands = new Set(await vscode.commands.getCommands(true));
-    for (const command of ['perflens.takeHeapSnapshot', 'perflens.findLeak', 'perflens.openLeakReport']) assert.ok(commands.has(command), `${command} is registered`);
+    for (const command of ['perflens.takeHeapSnapshot', 'perflens.findLeak', 'perflens.compareHeapSnapshots', 'perflens.openLeakReport']) assert.ok(commands.has(command), `${command} is registered`);
     const manifest = vscode.extensions.getExtension('perflens.perflens')!.packageJSON as { contributes: { customEditors: Array<{ viewType: string; priority: string; selector: Array<{ filenamePattern: string }> }> } };
     assert.deepEqual(manifest.contributes.customEditors.map((e) => [e.viewType, e.priority, e.selector[0]?.filenamePattern]), [['perflens.heapSnapshot', 'default', '*.heapsnapshot']]);
   });
@@ -110,4 +119,21 @@ suite('heap snapshots and leaks in the editor', () => {
     await vscode.commands.executeCommand('perflens.clearAnnotations');
     assert.deepEqual(api.heap.notesFor(leak), []);
   });
+
+  test('Compare Heap Snapshots: three snapshots of one process, selected in any order, diffed oldest first in the leak report panel; one alone is refused', async function () {
+    this.timeout(120_000);
+    const files = ['compare-1', 'compare-2', 'compare-3'].map((name) => join(work, `${name}.heapsnapshot`));
+    execFileSync(process.execPath, ['-e', THREE_SNAPSHOTS_PROGRAM, ...files], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 60_000 });
+    const [first, second, third] = files.map((f) => vscode.Uri.file(f));
+    await vscode.commands.executeCommand('perflens.compareHeapSnapshots', third, [third!, first!, second!]);
+    const panel = api.heap.leakReportState();
+    assert.equal(panel.open, true);
+    assert.equal(panel.rendered?.title, 'compare-1.heapsnapshot → compare-2.heapsnapshot → compare-3.heapsnapshot');
+    assert.ok((panel.rendered?.groups ?? 0) >= 1, `the entries kept between the snapshots are a suspect group: ${JSON.stringify(panel.rendered)}`);
+    assert.equal(panel.rendered?.sites, 0, 'snapshots alone name no allocating line');
+
+    await vscode.commands.executeCommand('perflens.compareHeapSnapshots', first, [first!]);
+    assert.equal(api.heap.leakReportState().rendered?.title, panel.rendered?.title, 'one snapshot is refused: the panel keeps the last diff');
+  });
 });
+

@@ -1,9 +1,10 @@
 // Messages between the leak report panel and the extension, split by direction.
-import type { HeapLeakReport } from '../../../server/heap/heapTypes';
+import type { HeapDiff, HeapLeakReport } from '../../../server/heap/heapTypes';
 
 export type ToLeakReport = {
   type: 'show';
-  report: HeapLeakReport;
+  /** A leak hunt's report (Find Leak), or a diff of snapshot files (Compare Heap Snapshots). */
+  report: HeapLeakReport | HeapDiff;
   /** The workspace folders: paths under them are shown relative. */
   roots: string[];
 };
