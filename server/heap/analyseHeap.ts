@@ -3,9 +3,10 @@
 // It takes the graph's edges: the retainer tree copies out what paths need (9 bytes per node),
 // the predecessor lists go into the edge-name column, and the edge columns are given back as
 // soon as the dominator pass has read them for the last time, before its own arrays are made.
-// So the peak, beside the node columns, is the edges + about N×21 bytes (the retainer tree and
-// the dominator pass's pre, parent and firstPred), and after it N×21 + N×12 (idom, retained
-// sizes). On large graphs a full GC after each phase gives the freed arrays back at once.
+// So the peak, beside the node columns, is the edges + about N×18 bytes (the retainer tree, 9;
+// the dominator pass's preorder numbers and DFS parents, 8; bit sets), and what is left after it
+// N×21 (the retainer tree, idom, Float64 retained sizes; memoryBudget.ts counts the same). On
+// large graphs a full GC after each phase gives the freed arrays back at once.
 import { collectGarbage } from './collectGarbage';
 import { computeDominators, type Dominators } from './dominators';
 import { essentialEdges, ephemeronTableEdges } from './essentialEdges';

@@ -69,7 +69,7 @@ export class FileStrings implements StringTable {
     return bytes.toString('utf8', at, at + this.locations.lengths[index]!);
   }
 
-  /** The string's bytes as in the file (its JSON text without the quotes): in `bytes` from `at`. */
+  /** The string's bytes as in the file (its JSON text, quotes included): in `bytes` from `at`. */
   private rawBytes(index: number): { bytes: Buffer; at: number } {
     if (this.fd === undefined) throw new Error("the heap snapshot's file is closed: its strings can no longer be read");
     const offset = this.locations.offsets[index]!;
