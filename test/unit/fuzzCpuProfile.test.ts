@@ -196,7 +196,8 @@ function mutate(profile: Json, m: Mutation): string | undefined {
       const path = paths[m.pick % paths.length];
       const container = containerAt(profile, path);
       const last = path[path.length - 1];
-      if (m.kind === 'replace') (container as Json)[last as string] = m.value;
+      // A copy: fast-check hands out the same [] and {} each time (see fuzzExplainPlan).
+      if (m.kind === 'replace') (container as Json)[last as string] = structuredClone(m.value);
       else if (Array.isArray(container)) container.splice(last as number, 1);
       else delete container[last as string];
       return String(path[0]);
@@ -250,7 +251,7 @@ function mutate(profile: Json, m: Mutation): string | undefined {
     case 'swapSample': {
       const samples = profile.samples;
       if (!Array.isArray(samples) || samples.length === 0) return undefined;
-      samples[m.pick % samples.length] = m.value;
+      samples[m.pick % samples.length] = structuredClone(m.value);
       return 'samples';
     }
   }

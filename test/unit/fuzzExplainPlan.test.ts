@@ -147,7 +147,9 @@ test('the real fixtures, mutated: read, or refused with a PlanFormatError', () =
         const path = paths[m.pick % paths.length]!;
         const container = containerAt(json, path);
         const last = path.at(-1)!;
-        if (!m.remove) (container as Json)[last as string] = m.value;
+        // A copy: fast-check hands out the same [] and {} each time, and a later mutation inside
+        // one would change it for every run after, or make a cycle (a [] put inside itself).
+        if (!m.remove) (container as Json)[last as string] = structuredClone(m.value);
         else if (Array.isArray(container)) container.splice(last as number, 1);
         else delete (container as Json)[last as string];
       }
