@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type * as vscode from 'vscode';
+import { serverEnv } from '../../server/rpc/serverEnv';
 import { ServerClient } from './serverClient';
 
 /**
@@ -54,7 +55,7 @@ export class ProfilerServer implements vscode.Disposable {
   private async start(): Promise<ServerClient> {
     const token = randomBytes(32).toString('hex');
     this.log.info(`starting the profiler server: ${process.execPath} ${this.serverScript} serve`);
-    const child = spawn(process.execPath, [this.serverScript, 'serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    const child = spawn(process.execPath, [this.serverScript, 'serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: serverEnv(process.env) });
     this.child = child;
     createInterface({ input: child.stderr! }).on('line', (line) => this.log.info(`[server] ${line}`));
     child.stdin!.write(`${JSON.stringify({ token })}\n`);

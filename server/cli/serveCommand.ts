@@ -1,6 +1,7 @@
 import type { ServeReadyLine } from '../protocol/protocol';
 import { ProfilerService } from '../rpc/profilerService';
 import { RpcServer } from '../rpc/rpcServer';
+import { forgetServerEnv } from '../rpc/serverEnv';
 import { readToken } from '../rpc/sessionToken';
 import { CliError, ExitCode, UsageError } from './cliError';
 import { parseCommandLine } from './commandLine';
@@ -37,6 +38,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length) throw new UsageError(`serve: unexpected argument ${JSON.stringify(positionals[0])}; the token comes on stdin, see \`perflens serve --help\``);
   const log = (line: string) => process.stderr.write(`perflens: ${line}\n`);
+  // What the extension set for this process only (serverEnv) is not passed on to the services it launches.
+  forgetServerEnv(process.env);
 
   const token = await readToken(process.stdin).catch((err: Error) => {
     process.stdin.destroy(); // else the open pipe keeps the process alive

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION, type EventName, type Events, type MethodName, type Params, type Result, type RpcError, type ServeReadyLine, type ServerEvent } from '../../server/protocol/protocol';
+import { serverEnv } from '../../server/rpc/serverEnv';
 import { cliPath, repoRoot } from './cli';
 
 export type Reply<M extends MethodName> = { result: Result<M>; error?: undefined } | { result?: undefined; error: RpcError };
@@ -36,7 +37,8 @@ export class ServeClient {
 
   static async start(env: NodeJS.ProcessEnv = process.env): Promise<ServeClient> {
     const token = randomBytes(32).toString('hex');
-    const child = spawn(process.execPath, [cliPath, 'serve'], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The environment the extension starts the server in (serverEnv).
+    const child = spawn(process.execPath, [cliPath, 'serve'], { cwd: repoRoot, env: serverEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     child.stdin!.write(`${JSON.stringify({ token })}\n`);
