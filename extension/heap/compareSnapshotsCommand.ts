@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { HeapDiff } from '../../server/heap/heapTypes';
 import { ServerError, type ServerClient } from '../server/serverClient';
-import { progressText } from './heapText';
+import { withHeapProgress } from './heapProgress';
+import { compareSelectionProblem } from './heapText';
 import { heapDir } from './takeSnapshotCommand';
 
 export interface CompareSnapshotsDeps {
@@ -32,10 +33,9 @@ export async function compareSnapshotsCommand(args: readonly unknown[], storage:
     if (!picked) return undefined;
     uris = picked;
   }
-  if (uris.length < 2 || uris.length > 3) {
-    void vscode.window.showErrorMessage(
-      `PerfLens: Compare Heap Snapshots takes two or three snapshots of one process (before, after some work, and after the same work again), not ${uris.length}. Select them together in the Explorer, or in the dialog.`,
-    );
+  const problem = compareSelectionProblem(uris.length);
+  if (problem) {
+    void vscode.window.showErrorMessage(`PerfLens: ${problem}`);
     return undefined;
   }
   const files = await oldestFirst(uris.map((u) => u.fsPath));
@@ -43,23 +43,7 @@ export async function compareSnapshotsCommand(args: readonly unknown[], storage:
   const client = await deps.client();
   deps.onBusy(true);
   try {
-    const { diff } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `PerfLens: comparing ${label}`, cancellable: true }, async (progress, token) => {
-      let done = 0;
-      const subscriptions = [
-        client.onEvent('heapProgress', (p) => {
-          if (p.operation !== 'diff') return;
-          const fraction = p.fraction ?? done;
-          progress.report({ message: progressText(p), increment: Math.max(0, fraction - done) * 100 });
-          done = Math.max(done, fraction);
-        }),
-        token.onCancellationRequested(() => void client.request('cancelHeap', {}).catch((err: Error) => deps.log.warn(`cancelHeap: ${err.message}`))),
-      ];
-      try {
-        return await client.request('diffHeapSnapshots', { files });
-      } finally {
-        subscriptions.forEach((s) => s.dispose());
-      }
-    });
+    const { diff } = await withHeapProgress(client, deps.log, { title: `PerfLens: comparing ${label}`, operation: 'diff' }, () => client.request('diffHeapSnapshots', { files }));
     return { diff, label };
   } catch (err) {
     if (err instanceof ServerError && err.code === 'CANCELLED') {

@@ -102,3 +102,9 @@ export function heapErrorAdvice(code: string): string | undefined {
       return undefined;
   }
 }
+
+/** Why Compare Heap Snapshots cannot compare `count` files, or undefined when it can (two or three). */
+export function compareSelectionProblem(count: number): string | undefined {
+  if (count === 2 || count === 3) return undefined;
+  return `Compare Heap Snapshots takes two or three snapshots of one process (before, after some work, and after the same work again), not ${count}. Select them together in the Explorer, or in the dialog.`;
+}

@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import type { HeapSnapshotTaken } from '../../server/protocol/protocol';
 import { ensureTarget } from '../profiling/endpointRun';
 import { ServerError, type ServerClient } from '../server/serverClient';
-import { progressText, snapshotSavedText, snapshotWarning } from './heapText';
+import { withHeapProgress } from './heapProgress';
+import { snapshotSavedText, snapshotWarning } from './heapText';
 
 export interface TakeSnapshotDeps {
   client: () => Promise<ServerClient>;
@@ -39,24 +40,7 @@ export async function takeSnapshotCommand(storage: vscode.Uri, deps: TakeSnapsho
   deps.onBusy(true);
   let taken: HeapSnapshotTaken;
   try {
-    taken = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `PerfLens: heap snapshot of ${target.description}`, cancellable: true }, async (progress, token) => {
-      progress.report({ message: 'asking V8 for the snapshot…' });
-      let done = 0;
-      const subscriptions = [
-        client.onEvent('heapProgress', (p) => {
-          if (p.operation !== 'snapshot') return;
-          const fraction = p.fraction ?? done;
-          progress.report({ message: progressText(p), increment: Math.max(0, fraction - done) * 100 });
-          done = Math.max(done, fraction);
-        }),
-        token.onCancellationRequested(() => void client.request('cancelHeap', {}).catch((err: Error) => deps.log.warn(`cancelHeap: ${err.message}`))),
-      ];
-      try {
-        return await client.request('takeHeapSnapshot', { outDir });
-      } finally {
-        subscriptions.forEach((s) => s.dispose());
-      }
-    });
+    taken = await withHeapProgress(client, deps.log, { title: `PerfLens: heap snapshot of ${target.description}`, operation: 'snapshot', first: 'asking V8 for the snapshot…' }, () => client.request('takeHeapSnapshot', { outDir }));
   } catch (err) {
     if (err instanceof ServerError && err.code === 'CANCELLED') {
       vscode.window.setStatusBarMessage('PerfLens: heap snapshot cancelled (nothing was kept)', 5000);

@@ -8,9 +8,7 @@
 // predecessor index and lists can go into a scratch column the caller no longer needs, and the
 // SEMI-NCA arrays are made only after the caller has been told the edges are done with. Pure.
 import { hasBit, setBit } from './essentialEdges';
-import { selfSizeOf, type HeapGraph } from './heapGraph';
-
-const NONE = 0xffffffff;
+import { NONE, selfSizeOf, type HeapGraph } from './heapGraph';
 
 export interface Dominators {
   /** Per node: its immediate dominator's ordinal (the root's is itself). */
@@ -42,7 +40,9 @@ export function computeDominators(graph: HeapGraph, essential: Uint8Array, optio
   const { scratch } = options;
   const firstPred = scratch && scratch.length >= n + 1 ? scratch.subarray(0, n + 1) : new Uint32Array(n + 1);
   const { pre, parent, unreachable } = depthFirst(graph, essential, firstPred);
-  const preds = predecessors(graph, essential, pre, parent, firstPred, scratch && firstPred.buffer === scratch.buffer ? scratch.subarray(n + 1) : scratch);
+  // The lists go after firstPred when it is in the scratch.
+  const rest = scratch && firstPred.buffer === scratch.buffer ? scratch.subarray(n + 1) : scratch;
+  const preds = predecessors(graph, essential, pre, parent, firstPred, rest);
   options.doneWithEdges?.();
   const vertex = new Uint32Array(n);
   for (let v = 0; v < n; v++) vertex[pre[v]!] = v;

@@ -16,6 +16,11 @@ export function setBit(bits: Uint8Array, i: number): void {
   bits[i >>> 3]! |= 1 << (i & 7);
 }
 
+/** Clears bit i. */
+export function clearBit(bits: Uint8Array, i: number): void {
+  bits[i >>> 3]! &= ~(1 << (i & 7));
+}
+
 /** `1 / part of key (Object @7183) -> value (Object @7181) pair in WeakMap (table @104191)`: the table's id. */
 const EPHEMERON = /^\d+ \/ part of key \(.* @\d+\) -> value \(.* @\d+\) pair in WeakMap \(table @(\d+)\)$/;
 
@@ -41,7 +46,7 @@ export function ephemeronTableEdges(graph: HeapGraph): Uint8Array {
     if (!hasBit(named, s)) continue;
     const m = graph.strings.includes(s, 'pair in WeakMap (table @') ? EPHEMERON.exec(graph.strings.get(s)) : null;
     if (m) tableOf.set(s, Number(m[1]));
-    else named[s >>> 3]! &= ~(1 << (s & 7));
+    else clearBit(named, s);
   }
   if (tableOf.size === 0) return bits;
   for (let from = 0; from < graph.nodeCount; from++) {

@@ -64,6 +64,9 @@ export function releaseEdges(graph: HeapGraph, columns: readonly EdgeColumn[] = 
   }
 }
 
+/** No node or edge: 2^32 − 1 in the Uint32Array columns of the analysis (a path's end, a node not yet numbered). */
+export const NONE = 0xffffffff;
+
 /** A node's shallow size in bytes. */
 export function selfSizeOf(graph: HeapNodes, node: number): number {
   const size = graph.nodeSelfSize[node]!;

@@ -7,11 +7,9 @@
 // is left, so paths read through user-visible properties, elements and variables where there
 // are any. Also here: each path's kind (user-visible or engine-held) for the leak diff. Pure.
 import { hasBit } from './essentialEdges';
-import type { HeapGraph, HeapNodes } from './heapGraph';
+import { NONE, type HeapGraph, type HeapNodes } from './heapGraph';
 import { classNameOf, SystemNodes } from './nodeClass';
 import type { RetainerStep } from './heapTypes';
-
-const NONE = 0xffffffff;
 
 /**
  * The BFS tree of shortest paths, per node: the node it was first reached from and the edge's

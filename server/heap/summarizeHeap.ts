@@ -1,7 +1,8 @@
 // What one snapshot holds: constructors by retained size (DevTools' class aggregates), the
 // largest objects with their retainer paths, duplicated strings and the unreachable part. Pure.
 import type { HeapAnalysis } from './analyseHeap';
-import { selfSizeOf, type HeapNodes } from './heapGraph';
+import { hasBit, setBit } from './essentialEdges';
+import { NONE, selfSizeOf, type HeapNodes } from './heapGraph';
 import { HEAP_REPORT_VERSION, type ConstructorStat, type DuplicateString, type HeapObjectInfo, type HeapSummary, type SnapshotFacts } from './heapTypes';
 import { classIndex, classNameOf, type ClassIndex } from './nodeClass';
 import { retainerPath } from './retainerPaths';
@@ -15,8 +16,6 @@ export function snapshotFacts(header: { fileSize: number; nodeFields: readonly s
   for (let i = 0; i < graph.nodeCount; i++) totalSize += selfSizeOf(graph, i);
   return { ...(file === undefined ? {} : { file }), fileSize: header.fileSize, nodeCount: graph.nodeCount, edgeCount: graph.edgeCount, totalSize, nodeFieldCount: header.nodeFields.length };
 }
-
-const NONE = 0xffffffff;
 
 export interface SummaryOptions {
   /** How many largest objects and duplicated strings to keep (default 20). Every constructor is kept. */
@@ -77,7 +76,7 @@ function constructorStats(analysis: HeapAnalysis, classes: ClassIndex): Construc
       if (onPath[c] === 0) {
         retained[c]! += retainedSize[v]!;
         onPath[c] = 1;
-        topmost[v >>> 3]! |= 1 << (v & 7);
+        setBit(topmost, v);
       }
     }
     if (firstChild[v] !== NONE) {
@@ -86,7 +85,7 @@ function constructorStats(analysis: HeapAnalysis, classes: ClassIndex): Construc
     }
     // Leave v, and each ancestor whose last child it was, then go on to the next sibling.
     for (;;) {
-      if ((topmost[v >>> 3]! & (1 << (v & 7))) !== 0) onPath[classOf[v]!] = 0;
+      if (hasBit(topmost, v)) onPath[classOf[v]!] = 0;
       if (v === root) break;
       if (nextSibling[v] !== NONE) break;
       v = idom[v]!;

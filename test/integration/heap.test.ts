@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { demoEnv, freePort, repoRoot, runCli, startCli, stopProcess } from '../helpers/cli';
 import { ServeClient } from '../helpers/serveClient';
+import { V8_EDGE_TYPES, V8_NODE_TYPES } from '../../server/heap/heapGraph';
 import type { HeapLeakReport, HeapSummary } from '../../server/heap/heapTypes';
 
 const scratch = mkdtempSync(join(tmpdir(), 'perflens-heap-test-'));
@@ -192,18 +193,20 @@ function writeChainSnapshot(file: string, n: number): void {
   try {
     const meta = {
       node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'detachedness'],
-      node_types: [['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic', 'concatenated string', 'sliced string', 'symbol', 'bigint', 'object shape'], 'string', 'number', 'number', 'number', 'number'],
+      node_types: [[...V8_NODE_TYPES], 'string', 'number', 'number', 'number', 'number'],
       edge_fields: ['type', 'name_or_index', 'to_node'],
-      edge_types: [['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'], 'string_or_number', 'node'],
+      edge_types: [[...V8_EDGE_TYPES], 'string_or_number', 'node'],
     };
     section(`{"snapshot":${JSON.stringify({ meta, node_count: n + 1, edge_count: 2 * n - 1 })},\n"nodes":[`);
-    // The root (synthetic, 6 fields a row), then the Links (object, name 1 = "Link", 32 bytes).
-    row(`9,0,1,0,${n},0`);
-    for (let i = 1; i <= n; i++) row(`3,1,${2 * i + 1},32,${i < n ? 1 : 0},0`);
+    const [synthetic, object] = [V8_NODE_TYPES.indexOf('synthetic'), V8_NODE_TYPES.indexOf('object')];
+    const [element, property] = [V8_EDGE_TYPES.indexOf('element'), V8_EDGE_TYPES.indexOf('property')];
+    // The root (6 fields a row), then the Links (name 1 = "Link", 32 bytes).
+    row(`${synthetic},0,1,0,${n},0`);
+    for (let i = 1; i <= n; i++) row(`${object},1,${2 * i + 1},32,${i < n ? 1 : 0},0`);
     section('],\n"edges":[');
     // The root's element edges [i] → Link i, then each Link's `next` (name 2) → Link i + 1.
-    for (let i = 1; i <= n; i++) row(`1,${i},${i * 6}`);
-    for (let i = 1; i < n; i++) row(`2,2,${(i + 1) * 6}`);
+    for (let i = 1; i <= n; i++) row(`${element},${i},${i * 6}`);
+    for (let i = 1; i < n; i++) row(`${property},2,${(i + 1) * 6}`);
     section('],\n"strings":["","Link","next"]}');
   } finally {
     closeSync(fd);

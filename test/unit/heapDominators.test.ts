@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { analyseHeap } from '../../server/heap/analyseHeap';
 import { computeDominators } from '../../server/heap/dominators';
 import { ephemeronTableEdges, essentialEdges, hasBit } from '../../server/heap/essentialEdges';
-import { graphFromSpec, SESSIONS_GRAPH, type EdgeTypeName, type GraphSpec } from './heapFixtures';
+import { graphFromSpec, SESSIONS_GRAPH, WEAKMAP_GRAPH, type EdgeTypeName, type GraphSpec } from './heapFixtures';
 
 test('SESSIONS_GRAPH: the retained sizes worked out by hand', () => {
   const a = analyseHeap(graphFromSpec(SESSIONS_GRAPH));
@@ -14,28 +14,7 @@ test('SESSIONS_GRAPH: the retained sizes worked out by hand', () => {
 });
 
 test('essential edges: no weak, no self, shortcut only from the root, not the WeakMap table edge', () => {
-  const spec: GraphSpec = {
-    nodes: [
-      { type: 'synthetic', name: '', self: 0 },
-      { type: 'synthetic', name: '(GC roots)', self: 0 },
-      { type: 'object', name: 'WeakMap', self: 10 },
-      { type: 'hidden', name: 'system / EphemeronHashTable', id: 99, self: 10 },
-      { type: 'object', name: 'Key', id: 41, self: 10 },
-      { type: 'object', name: 'Value', id: 43, self: 10 },
-    ],
-    edges: [
-      { from: 0, to: 1, type: 'element', name: 1 },
-      { from: 1, to: 2, type: 'element', name: 1 },
-      { from: 1, to: 4, type: 'element', name: 2 },
-      { from: 2, to: 3, type: 'internal', name: 'table' },
-      { from: 3, to: 5, type: 'internal', name: '1 / part of key (Key @41) -> value (Value @43) pair in WeakMap (table @99)' },
-      { from: 4, to: 5, type: 'internal', name: '2 / part of key (Key @41) -> value (Value @43) pair in WeakMap (table @99)' },
-      { from: 4, to: 4, type: 'property', name: 'self' },
-      { from: 2, to: 5, type: 'shortcut', name: 'v' },
-      { from: 2, to: 4, type: 'weak', name: 'k' },
-    ],
-  };
-  const g = graphFromSpec(spec);
+  const g = graphFromSpec(WEAKMAP_GRAPH);
   const bits = essentialEdges(g, ephemeronTableEdges(g));
   const kept: string[] = [];
   for (let from = 0; from < g.nodeCount; from++) {

@@ -175,3 +175,31 @@ export const SESSIONS_GRAPH: GraphSpec = {
     { from: 8, to: 9, type: 'property', name: 'shared' },
   ],
 };
+
+/**
+ * A WeakMap whose entry Key → Value is held by the key (DevTools' rules): 0 root → 1 (GC roots) →
+ * 2 WeakMap ─"table"─▶ 3 system / EphemeronHashTable (id 99) and → 4 Key (id 41). The table's
+ * internal edge to 5 Value names the pair and the table (@99): that one does not count, the key's
+ * does, so Value is dominated by Key. Also a self edge, a shortcut not from the root and a weak edge.
+ */
+export const WEAKMAP_GRAPH: GraphSpec = {
+  nodes: [
+    { type: 'synthetic', name: '', self: 0 },
+    { type: 'synthetic', name: '(GC roots)', self: 0 },
+    { type: 'object', name: 'WeakMap', self: 10 },
+    { type: 'hidden', name: 'system / EphemeronHashTable', id: 99, self: 10 },
+    { type: 'object', name: 'Key', id: 41, self: 10 },
+    { type: 'object', name: 'Value', id: 43, self: 10 },
+  ],
+  edges: [
+    { from: 0, to: 1, type: 'element', name: 1 },
+    { from: 1, to: 2, type: 'element', name: 1 },
+    { from: 1, to: 4, type: 'element', name: 2 },
+    { from: 2, to: 3, type: 'internal', name: 'table' },
+    { from: 3, to: 5, type: 'internal', name: '1 / part of key (Key @41) -> value (Value @43) pair in WeakMap (table @99)' },
+    { from: 4, to: 5, type: 'internal', name: '2 / part of key (Key @41) -> value (Value @43) pair in WeakMap (table @99)' },
+    { from: 4, to: 4, type: 'property', name: 'self' },
+    { from: 2, to: 5, type: 'shortcut', name: 'v' },
+    { from: 2, to: 4, type: 'weak', name: 'k' },
+  ],
+};

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { growthText, heapErrorAdvice, leakHoverMarkdown, leakNote, objectsText, progressText, retainerLines, snapshotSavedText, snapshotWarning, stepText } from '../../extension/heap/heapText';
+import { compareSelectionProblem, growthText, heapErrorAdvice, leakHoverMarkdown, leakNote, objectsText, progressText, retainerLines, snapshotSavedText, snapshotWarning, stepText } from '../../extension/heap/heapText';
 import { LeakLines } from '../../extension/heap/leakLines';
 import { AUDIT_PATH, DEMO_LEAK_LINE, DEMO_SAMPLES_LINE, demoLeakReport, site } from './heapUiFixtures';
 
@@ -75,4 +75,10 @@ test("the allocating lines: the user's own sites only, by line, the largest grou
   assert.deepEqual(at.groups.map((g) => g.name), ['AuditEntry', '(string)']);
   assert.equal(at.note, '● 4.1 MB retained · 12,000 AuditEntry objects · +38 KB per request · +1 more group');
   assert.deepEqual(new LeakLines([{ ...report.suspects[0]!, allocatedAt: undefined }]).all(), [], 'no heap profile: nothing to annotate');
+});
+
+test('Compare Heap Snapshots takes two or three files; any other number is refused with what to select', () => {
+  assert.equal(compareSelectionProblem(2), undefined);
+  assert.equal(compareSelectionProblem(3), undefined);
+  for (const n of [0, 1, 4]) assert.match(compareSelectionProblem(n)!, new RegExp(`two or three snapshots of one process .*not ${n}\\. Select them together`));
 });

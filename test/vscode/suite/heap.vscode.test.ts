@@ -120,7 +120,7 @@ suite('heap snapshots and leaks in the editor', () => {
     assert.deepEqual(api.heap.notesFor(leak), []);
   });
 
-  test('Compare Heap Snapshots: three snapshots of one process, selected in any order, diffed oldest first in the leak report panel; one alone is refused', async function () {
+  test('Compare Heap Snapshots: three snapshots of one process, selected in any order, diffed oldest first in the leak report panel', async function () {
     this.timeout(120_000);
     const files = ['compare-1', 'compare-2', 'compare-3'].map((name) => join(work, `${name}.heapsnapshot`));
     execFileSync(process.execPath, ['-e', THREE_SNAPSHOTS_PROGRAM, ...files], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 60_000 });
@@ -132,8 +132,6 @@ suite('heap snapshots and leaks in the editor', () => {
     assert.ok((panel.rendered?.groups ?? 0) >= 1, `the entries kept between the snapshots are a suspect group: ${JSON.stringify(panel.rendered)}`);
     assert.equal(panel.rendered?.sites, 0, 'snapshots alone name no allocating line');
 
-    await vscode.commands.executeCommand('perflens.compareHeapSnapshots', first, [first!]);
-    assert.equal(api.heap.leakReportState().rendered?.title, panel.rendered?.title, 'one snapshot is refused: the panel keeps the last diff');
   });
 });
 
